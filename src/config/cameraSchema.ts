@@ -1,0 +1,60 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+// Per-camera settings. Keys are camelCase here; operators write snake_case in YAML and the loader
+// maps between the two, so this file is the only place where that mapping is defined.
+
+export const DEFAULT_CLASSES = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'];
+
+export const CameraSchema = Type.Object(
+  {
+    id: Type.String({
+      pattern: '^[a-z0-9][a-z0-9_-]{0,47}$',
+      description: 'Stable camera id, used in MQTT topics and alert ids: lower case letters, digits, _ and -.',
+    }),
+    name: Type.Optional(Type.String({ maxLength: 120, description: 'Human-readable name shown to operators.' })),
+    source: Type.String({
+      pattern: '^(file|rtsp|rtsps)://.+',
+      description: 'Stream URI: rtsp://user:${SECRET}@host/path for cameras, file:///path for recordings.',
+    }),
+    enabled: Type.Boolean({ default: true, description: 'Set to false to keep a camera configured but not running.' }),
+    detectFps: Type.Number({
+      minimum: 0.1,
+      maximum: 30,
+      default: 5,
+      description: 'Frames per second handed to the detector; GStreamer drops the rest before decoding to RGB.',
+    }),
+    model: Type.String({ default: 'yolox-nano-int8', description: 'Model id from models/manifest.json.' }),
+    classes: Type.Array(Type.String(), {
+      default: DEFAULT_CLASSES,
+      minItems: 1,
+      uniqueItems: true,
+      description: 'COCO labels of interest; other detections are discarded.',
+    }),
+    scoreThreshold: Type.Number({
+      minimum: 0.01,
+      maximum: 1,
+      default: 0.3,
+      description: 'Minimum detection score (objectness × class probability).',
+    }),
+    nmsIou: Type.Number({
+      minimum: 0.05,
+      maximum: 0.95,
+      default: 0.45,
+      description: 'IoU above which two boxes of one class are the same object (class-wise NMS).',
+    }),
+    rtspTransport: Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('auto')], {
+      default: 'tcp',
+      description: 'RTSP transport; tcp survives lossy links and NAT best.',
+    }),
+    rtspLatencyMs: Type.Integer({ minimum: 0, maximum: 5000, default: 200, description: 'RTSP jitter buffer.' }),
+    stallTimeoutS: Type.Number({
+      minimum: 1,
+      maximum: 600,
+      default: 10,
+      description: 'A live stream that delivers no frame for this long is restarted and reported offline.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type CameraConfig = Static<typeof CameraSchema>;

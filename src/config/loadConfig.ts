@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isMap, isSeq, LineCounter, parseDocument, parse as parseYaml, type Document, type Node } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { ConfigSchema, type Config } from './schema.js';
+import { camelKeys, snakePath } from './keys.js';
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validate = ajv.compile<Config>(ConfigSchema);
+
+export interface LoadOptions {
+  /** Environment used to fill ${NAME}; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Known model ids; when given, cameras naming another model are rejected. */
+  modelIds?: string[];
+}
+
+/** Reads, fills secrets, validates and defaults a config file. Throws ConfigError listing every problem. */
+export function loadConfig(file: string, options: LoadOptions = {}): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? err}); check the path`], {
+      cause: err,
+    });
+  }
+  return parseConfig(text, file, options);
+}
+
+/** Same as loadConfig on text already read; `file` names it in messages and anchors relative paths. */
+export function parseConfig(text: string, file: string, options: LoadOptions = {}): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(file, doc.errors.map((e) => `YAML syntax (line ${e.linePos?.[0]?.line ?? '?'}): ${firstLine(e.message)}`));
+  }
+  const raw = doc.toJS() as unknown;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, ['the file must be a YAML mapping with gateway: and cameras: at the top']);
+  }
+  const env = options.env ?? process.env;
+  const problems: string[] = [];
+  const secrets = readSecrets(raw as Record<string, unknown>, file, problems);
+  const filled = fillSecrets(raw, [], { env, secrets, problems });
+  const config = camelKeys(filled) as Config;
+  if (!validate(config)) {
+    for (const e of validate.errors ?? []) problems.push(describe(e, doc, lines));
+  } else {
+    problems.push(...crossChecks(config, options));
+  }
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return config;
+}
+
+function crossChecks(config: Config, options: LoadOptions): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  config.cameras.forEach((cam, i) => {
+    if (seen.has(cam.id)) out.push(`cameras[${i}].id: "${cam.id}" is used by another camera; ids must be unique`);
+    seen.add(cam.id);
+    if (options.modelIds && !options.modelIds.includes(cam.model)) {
+      out.push(`cameras[${i}].model: unknown model "${cam.model}"; known: ${options.modelIds.join(', ')}`);
+    }
+  });
+  return out;
+}
+
+function describe(e: ErrorObject, doc: Document, lines: LineCounter): string {
+  const segments = e.instancePath.split('/').slice(1);
+  let message = e.message ?? 'is invalid';
+  if (e.keyword === 'additionalProperties') {
+    const key = snakePath([(e.params as { additionalProperty: string }).additionalProperty]);
+    segments.push((e.params as { additionalProperty: string }).additionalProperty);
+    message = `unknown key "${key}"; check its spelling against config/example.yaml`;
+  } else if (e.keyword === 'enum' || e.keyword === 'anyOf') {
+    message = 'must be one of the allowed values (see config/example.yaml)';
+  } else if (e.keyword === 'pattern') {
+    message = `"${String(e.data)}" does not have the expected form (${e.parentSchema?.description ?? e.params.pattern})`;
+  }
+  const path = snakePath(segments);
+  const line = lineOf(doc, lines, path.split(/[.[\]]+/).filter(Boolean));
+  return `${path || '(top)'}${line ? ` (line ${line})` : ''}: ${message}`;
+}
+
+function lineOf(doc: Document, lines: LineCounter, path: string[]): number | undefined {
+  // Walks as deep as the path exists in the source, so an unknown or missing key points at its parent.
+  let node: unknown = doc.contents;
+  let best: Node | undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String((p.key as { value?: unknown })?.value) === seg);
+      if (!pair) break;
+      best = (pair.key as Node) ?? best;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      node = node.items[Number(seg)];
+      if (node) best = node as Node;
+    } else break;
+  }
+  const offset = best?.range?.[0];
+  return offset === undefined ? undefined : lines.linePos(offset).line;
+}
+
+function readSecrets(raw: Record<string, unknown>, file: string, problems: string[]): Record<string, string> {
+  const name = raw['secrets_file'];
+  if (typeof name !== 'string') return {};
+  const path = resolve(dirname(file), name);
+  try {
+    const parsed = parseYaml(readFileSync(path, 'utf8')) as unknown;
+    if (parsed === null || parsed === undefined) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a mapping of NAME: value');
+    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+  } catch (err) {
+    // The message names the file but never its content: it holds passwords.
+    problems.push(`secrets_file: cannot use ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0]})`);
+    return {};
+  }
+}
+
+interface FillContext {
+  env: Record<string, string | undefined>;
+  secrets: Record<string, string>;
+  problems: string[];
+}
+
+function fillSecrets(value: unknown, path: string[], ctx: FillContext): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const found = ctx.env[name] ?? ctx.secrets[name];
+      if (found === undefined) {
+        ctx.problems.push(`${path.join('.')}: \${${name}} is not set; define it in the environment or in secrets_file`);
+        return '';
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => fillSecrets(v, [...path, String(i)], ctx));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillSecrets(v, [...path, k], ctx)]));
+  }
+  return value;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { EventsSchema } from './eventsSchema.js';
 
 // Per-camera settings. Keys are camelCase here; operators write snake_case in YAML and the loader
 // maps between the two, so this file is the only place where that mapping is defined.
@@ -53,6 +54,7 @@ export const CameraSchema = Type.Object(
       default: 10,
       description: 'A live stream that delivers no frame for this long is restarted and reported offline.',
     }),
+    events: EventsSchema,
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CameraSchema } from './cameraSchema.js';
+import { MqttSchema, OutboxSchema } from './uplinkSchema.js';
 
 // The one configuration schema: every field has a type, a default where one makes sense, bounds
 // and a description. `edge-agent config validate` and the daemon both go through loadConfig().
@@ -47,6 +48,8 @@ export const ConfigSchema = Type.Object(
     modelDir: Type.Optional(Type.String({ description: 'Folder searched first for model files (by sha256).' })),
     logging: Type.Object(LoggingSchema.properties, { additionalProperties: false, default: {} }),
     video: VideoSchema,
+    outbox: OutboxSchema,
+    mqtt: Type.Optional(MqttSchema),
     cameras: Type.Array(CameraSchema, { minItems: 1, maxItems: 64, description: 'Cameras served by this gateway.' }),
   },
   { additionalProperties: false },

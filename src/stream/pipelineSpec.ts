@@ -52,10 +52,16 @@ function sinkPart(name: string, caps: string, live: boolean): string {
 
 export function buildPipeline(o: PipelineOptions): string {
   const rate = Math.max(0.1, o.maxFps);
-  // videorate max-rate is an integer; fractional rates use a framerate cap instead.
-  const rateLimit = Number.isInteger(rate)
-    ? `videorate drop-only=true max-rate=${rate}`
-    : `videorate drop-only=true ! video/x-raw,framerate=${Math.round(rate * 1000)}/1000`;
+  const fraction = `${Math.round(rate * 1000)}/1000`;
+  // Files: drop-only keeps the original frames and timing. Live RTP buffers carry no duration, and
+  // videorate's max-rate aborts the process on them (GStreamer 1.22), so live streams get a fixed
+  // output rate instead; a camera slower than the detect rate then repeats frames, which the motion
+  // gate skips.
+  const rateLimit = o.live
+    ? `videorate ! video/x-raw,framerate=${fraction}`
+    : Number.isInteger(rate)
+      ? `videorate drop-only=true max-rate=${rate}`
+      : `videorate drop-only=true ! video/x-raw,framerate=${fraction}`;
   const frames =
     `video/x-raw,format=BGR,width=[1,${o.fitWidth}],height=[1,${o.fitHeight}],pixel-aspect-ratio=1/1`;
   const parts = [

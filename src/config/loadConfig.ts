@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, parse as parseYaml, type Document, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
@@ -14,6 +15,8 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Known model ids; when given, cameras naming another model are rejected. */
   modelIds?: string[];
+  /** Known detector labels; when given, cameras naming another class are rejected. */
+  labels?: readonly string[];
 }
 
 /** Reads, fills secrets, validates and defaults a config file. Throws ConfigError listing every problem. */
@@ -51,6 +54,15 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     problems.push(...crossChecks(config, options));
   }
   if (problems.length > 0) throw new ConfigError(file, problems);
+  return resolveFileSources(config, file);
+}
+
+/** file://relative/path.mp4 is read relative to the config file, as technicians expect. */
+function resolveFileSources(config: Config, file: string): Config {
+  for (const cam of config.cameras) {
+    const m = /^file:\/\/([^/].*)$/.exec(cam.source);
+    if (m) cam.source = pathToFileURL(resolve(dirname(file), m[1]!)).href;
+  }
   return config;
 }
 
@@ -63,6 +75,8 @@ function crossChecks(config: Config, options: LoadOptions): string[] {
     if (options.modelIds && !options.modelIds.includes(cam.model)) {
       out.push(`cameras[${i}].model: unknown model "${cam.model}"; known: ${options.modelIds.join(', ')}`);
     }
+    const unknown = options.labels ? cam.classes.filter((c) => !options.labels!.includes(c)) : [];
+    if (unknown.length > 0) out.push(`cameras[${i}].classes: not detector labels: ${unknown.join(', ')}`);
   });
   return out;
 }

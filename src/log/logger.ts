@@ -1,6 +1,6 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 
-export type { Logger };
+export type { Logger, LevelWithSilent };
 
 /**
  * The one root logger. Stages get children with {stage, camera}; messages are constant strings and

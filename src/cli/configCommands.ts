@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/loadConfig.js';
+import { COCO80 } from '../detect/labels.js';
+import { readManifest } from '../detect/modelManifest.js';
+
+/** Validation against what this installation actually has: the manifest's models and labels. */
+export function installedChecks(): { modelIds: string[]; labels: readonly string[] } {
+  return { modelIds: readManifest().map((m) => m.id), labels: COCO80 };
+}
+
+export function registerConfigCommands(program: Command): void {
+  const config = program.command('config').description('Work with the YAML configuration.');
+  config
+    .command('validate')
+    .description('Check a config file against the schema and print every problem as path (line): message.')
+    .argument('<file>', 'YAML config file')
+    .option('--print', 'print the config with defaults filled in (secrets are not printed)')
+    .action((file: string, opts: { print?: boolean }) => {
+      const cfg = loadConfig(file, installedChecks());
+      process.stdout.write(`${file}: OK (${cfg.cameras.length} camera(s), gateway ${cfg.gateway.id})\n`);
+      if (opts.print) {
+        const shown = { ...cfg, cameras: cfg.cameras.map((c) => ({ ...c, source: c.source.replace(/\/\/[^/@]*@/, '//***@') })) };
+        process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      }
+    });
+}

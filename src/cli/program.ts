@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { registerConfigCommands } from './configCommands.js';
+import { registerDetectCommand } from './detectCommand.js';
+import { EXIT, reportFatal } from './exitCodes.js';
+import { registerRunCommand } from './runCommand.js';
+import { VERSION } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('edge-agent')
+    .description('Camera-gateway agent: finds cameras, detects objects on site, and delivers alerts over MQTT.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDetectCommand(program);
+  registerRunCommand(program);
+  registerConfigCommands(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code; fatal errors are printed, never thrown. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return reportFatal(err);
+  }
+}

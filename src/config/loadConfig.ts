@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { camelKeys, snakePath } from './keys.js';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validate = ajv.compile<Config>(ConfigSchema);
 
 export interface LoadOptions {

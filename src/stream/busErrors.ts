@@ -14,7 +14,7 @@ const RULES: { kind: StreamError['kind']; re: RegExp; advice: string }[] = [
   { kind: 'not-found', re: /not found|No such file|Could not open .* for reading\.?$/i, advice: 'check the path or URI' },
   { kind: 'connection', re: /Unauthorized|401|authenticat/i, advice: 'the camera refused the user name or password' },
   { kind: 'connection', re: /Could not (connect|open resource for reading and writing)|timeout|timed out|Connection refused|resolve/i, advice: 'check that the camera is reachable and the RTSP URI is right' },
-  { kind: 'decode', re: /demultiplex|decode|invalid|corrupt|not a|Internal data stream error|stream format|type not found|Could not determine type/i, advice: 'the video is damaged or not in a format GStreamer recognises' },
+  { kind: 'decode', re: /demultiplex|no playable|text file|decode|invalid|corrupt|not a|Internal data stream error|stream format|type not found|Could not determine type/i, advice: 'the video is damaged or not in a format GStreamer recognises' },
 ];
 
 export function classifyBusError(message: string, element: string, ctx: Context): StreamError {

@@ -1,0 +1,43 @@
+// Benchmark: prints figures, and with --json ends with one JSON line. Figures are compared as ratios
+// within one run (the machine is shared and noisy), never against fixed numbers.
+//   npm run bench [-- --json] [--frames N] [--models a,b] [--threads N]
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { benchModel, type ModelFigures } from './benchDetect.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
+};
+const frames = Number(opt('--frames', '200'));
+const threads = Number(opt('--threads', '0'));
+const models = opt('--models', 'yolox-nano-int8,yolox-nano').split(',');
+
+if (args.includes('--child')) {
+  // One model per child process, so that peak RSS and CPU belong to that model alone.
+  const figures = await benchModel(opt('--model', ''), { frames, threads });
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+} else {
+  const out: { models: Record<string, ModelFigures> } = { models: {} };
+  for (const id of models) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--model', id, '--frames', String(frames), '--threads', String(threads)], {
+      encoding: 'utf8',
+      env: { ...process.env, UV_THREADPOOL_SIZE: '16' },
+    });
+    if (r.status !== 0) {
+      process.stderr.write(`bench: ${id} failed:\n${r.stderr}`);
+      process.exit(1);
+    }
+    const figures = JSON.parse(r.stdout.trim().split('\n').pop()!) as ModelFigures;
+    out.models[id] = figures;
+    const s = figures.stage_ms;
+    process.stdout.write(
+      `${id.padEnd(16)} model-only ${figures.model_only_fps.toFixed(1)} fps | pipeline ${figures.pipeline_fps.toFixed(1)} fps | ratio ${figures.ratio.toFixed(2)} | ` +
+        `per frame: wait-for-frame ${s.frame_wait.toFixed(2)} ms, pre ${s.preprocess.toFixed(2)} ms, infer ${s.infer.toFixed(2)} ms, post ${s.postprocess.toFixed(2)} ms | ` +
+        `cpu ${figures.cpu_pct.toFixed(0)}% | rss ${figures.rss_mb.toFixed(0)} MB\n`,
+    );
+  }
+  if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelError } from '../errors.js';
@@ -67,27 +67,21 @@ export function modelSearchDirs(configured?: string): string[] {
 }
 
 /**
- * Returns the path of a verified copy of the model in models/, placing one there first if needed.
+ * Returns the path of a verified copy of the model: models/ first, then the search folders (used in
+ * place, so weights are not duplicated on a small gateway's disk), then a download into models/.
  * Throws ModelError naming every place tried when no copy with the right sha256 can be found.
  */
 export async function ensureModel(spec: ModelSpec, options: { configuredDir?: string; offline?: boolean } = {}): Promise<string> {
   const target = join(projectRoot(), 'models', spec.file);
-  if (existsSync(target) && sha256File(target) === spec.sha256) return target;
   const tried: string[] = [];
-  for (const dir of modelSearchDirs(options.configuredDir)) {
-    const candidate = join(dir, spec.file);
+  for (const candidate of [target, ...modelSearchDirs(options.configuredDir).map((dir) => join(dir, spec.file))]) {
     if (!existsSync(candidate)) {
       tried.push(`${candidate}: not there`);
-      continue;
-    }
-    if (sha256File(candidate) !== spec.sha256) {
+    } else if (sha256File(candidate) !== spec.sha256) {
       tried.push(`${candidate}: sha256 differs from the manifest`);
-      continue;
+    } else {
+      return candidate;
     }
-    mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(candidate, `${target}.part`);
-    renameSync(`${target}.part`, target);
-    return target;
   }
   if (spec.source && !options.offline) {
     try {

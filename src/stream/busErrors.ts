@@ -4,7 +4,6 @@ interface Context {
   cameraId: string;
   /** Already redacted. */
   uri: string;
-  missingPlugin?: string;
 }
 
 // GStreamer reports failures as free text from whichever element hit them. These patterns sort the
@@ -17,9 +16,11 @@ const RULES: { kind: StreamError['kind']; re: RegExp; advice: string }[] = [
   { kind: 'decode', re: /demultiplex|no playable|text file|decode|invalid|corrupt|not a|Internal data stream error|stream format|type not found|Could not determine type/i, advice: 'the video is damaged or not in a format GStreamer recognises' },
 ];
 
-export function classifyBusError(message: string, element: string, ctx: Context): StreamError {
-  if (ctx.missingPlugin) {
-    return new StreamError('missing-plugin', `camera ${ctx.cameraId}: GStreamer has no plugin for ${ctx.missingPlugin} (${ctx.uri}); run scripts/setup to install gstreamer1.0-libav and gstreamer1.0-plugins-bad`);
+/** `debug` is GStreamer's detail text; it names the missing decoder when one is missing. */
+export function classifyBusError(message: string, element: string, debug: string, ctx: Context): StreamError {
+  const missing = /Missing (?:decoder|element|plugin): ([^(\n]+)/.exec(debug)?.[1]?.trim();
+  if (missing) {
+    return new StreamError('missing-plugin', `camera ${ctx.cameraId}: GStreamer has no ${missing} decoder (${ctx.uri}); run scripts/setup to install gstreamer1.0-libav and gstreamer1.0-plugins-bad`);
   }
   for (const rule of RULES) {
     if (rule.re.test(message)) {

@@ -58,7 +58,6 @@ export class GstFrameSource implements FrameSource {
   private probeSink: Sink | undefined;
   private failure: StreamError | undefined;
   private failed: (() => void) | undefined;
-  private missingPlugin: string | undefined;
   private seq = 0;
   private startWallMs = 0;
   private sourceSize: { width: number; height: number } | undefined;
@@ -149,13 +148,10 @@ export class GstFrameSource implements FrameSource {
     const src = String(msg['_src_element_name'] ?? '');
     if (type === 'state-changed' && /dec/.test(src) && !/^(dec|decodebin|uridecodebin|src)/.test(src)) {
       this.decoderName ??= src;
-    } else if (type === 'element' && msg['name'] === 'missing-plugin') {
-      this.missingPlugin = String(msg['name'] ?? 'a decoder');
     } else if (type === 'error' && !this.failure) {
-      this.failure = classifyBusError(String(msg['message'] ?? ''), String(msg['name'] ?? src), {
+      this.failure = classifyBusError(String(msg['message'] ?? ''), String(msg['name'] ?? src), String(msg['debug'] ?? ''), {
         cameraId: this.o.cameraId,
         uri: redactUri(this.o.uri),
-        missingPlugin: this.missingPlugin,
       });
       this.failed?.();
       // Stopping releases the blocked pulls (they return null), so next() can report the failure.

@@ -110,6 +110,14 @@ describe('edge-agent detect on bad input', () => {
     expect(jsonLines(r.stdout).length).toBeGreaterThan(30);
   });
 
+  it('names a codec GStreamer has no decoder for', async () => {
+    // Ranking every H.264 decoder out is what a machine without gstreamer1.0-libav looks like.
+    const r = await runCli(['detect', STREET], { env: { GST_PLUGIN_FEATURE_RANK: 'avdec_h264:NONE,openh264dec:NONE,v4l2h264dec:NONE,vah264dec:NONE' } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('video missing-plugin: camera cli: GStreamer has no H.264 decoder');
+    expect(r.stderr).toContain('run scripts/setup');
+  });
+
   it('names an unknown model and lists the known ones', async () => {
     const r = await runCli(['detect', STREET, '--model', 'yolov99']);
     expect(r.code).toBe(3);

@@ -49,9 +49,15 @@ describe('bus error classification', () => {
     ['Resource not found.', 'not-found'],
     ['Something new', 'pipeline'],
   ])('%s → %s', (message, kind) => {
-    const err = classifyBusError(message, '/pipeline0/x', ctx);
+    const err = classifyBusError(message, '/pipeline0/x', '', ctx);
     expect(err.kind).toBe(kind);
     expect(err.message).toContain('camera c1');
     expect(err.message).toContain('rtsp://***@cam/s');
+  });
+  it('names the missing decoder from the debug text', () => {
+    const debug = 'no suitable plugins found:\nMissing decoder: H.265 (Main Profile) (video/x-h265, width=(int)768)';
+    const err = classifyBusError('Your GStreamer installation is missing a plug-in.', 'dec', debug, ctx);
+    expect(err.kind).toBe('missing-plugin');
+    expect(err.message).toContain('GStreamer has no H.265 decoder');
   });
 });

@@ -25,7 +25,7 @@ export function registerRunCommand(program: Command): void {
 export async function runAgent(cfg: Config, log: Logger): Promise<void> {
   const agent = new Agent(cfg.cameras, {
     log,
-    loadDetector: (id) => loadDetector(id, { modelDir: cfg.modelDir }),
+    loadDetector: (id) => loadDetector(id, { modelDir: cfg.modelDir, threads: cfg.detector.threads }),
     makeSource: (cam, detector) =>
       createCameraSource(cam, { fitWidth: detector.inputWidth, fitHeight: detector.inputHeight, decoder: cfg.video.decoder }),
     makeConsumer: (cam) => detectionLogger(cam, log),

@@ -39,6 +39,18 @@ export const VideoSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+export const DetectorSchema = Type.Object(
+  {
+    threads: Type.Integer({
+      minimum: 0,
+      maximum: 64,
+      default: 0,
+      description: 'Threads for one inference; 0 = one per core. Cameras share one session per model, one frame at a time.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     gateway: GatewaySchema,
@@ -48,6 +60,7 @@ export const ConfigSchema = Type.Object(
     modelDir: Type.Optional(Type.String({ description: 'Folder searched first for model files (by sha256).' })),
     logging: Type.Object(LoggingSchema.properties, { additionalProperties: false, default: {} }),
     video: VideoSchema,
+    detector: DetectorSchema,
     outbox: OutboxSchema,
     mqtt: Type.Optional(MqttSchema),
     cameras: Type.Array(CameraSchema, { minItems: 1, maxItems: 64, description: 'Cameras served by this gateway.' }),

@@ -126,7 +126,7 @@ export const HealthSchema = Type.Object(
     enabled: Type.Boolean({ default: true, description: 'Raise camera health alerts.' }),
     noFrameS: Seconds(1, 3600, 30, 'No frame for this long raises no_frames.'),
     frozenS: Seconds(1, 3600, 30, 'Near-identical grey frames for this long raise frozen.'),
-    frozenMaxDiff: Type.Number({ minimum: 0, maximum: 50, default: 0.05, description: 'Mean absolute grey difference between frames that still counts as identical.' }),
+    frozenMaxDiff: Type.Number({ minimum: 0, maximum: 50, default: 0.01, description: 'Mean absolute grey difference between frames that still counts as identical.' }),
     darkMean: Type.Number({ minimum: 0, maximum: 255, default: 15, description: 'Mean grey level below which the picture is dark (covered lens).' }),
     uniformStd: Type.Number({ minimum: 0, maximum: 128, default: 5, description: 'Grey standard deviation below which the picture is uniform (sprayed, facing a wall).' }),
     blurVar: Type.Number({ minimum: 0, maximum: 100000, default: 25, description: 'Laplacian variance of the grey picture below which it is blurred.' }),

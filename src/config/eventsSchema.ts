@@ -52,7 +52,7 @@ export const TrackerSchema = Type.Object(
   {
     highScore: Unit('Detections at or above this score are matched first and may start tracks.', 0.5),
     lowScore: Unit('Detections between this and high_score only keep existing tracks alive (second round).', 0.1),
-    matchIou: Unit('Minimum IoU between a predicted track box and a high-score detection.', 0.3),
+    matchIou: Unit('Minimum IoU between a predicted track box and a high-score detection (ByteTrack uses 0.2).', 0.2),
     lowMatchIou: Unit('Minimum IoU between a predicted track box and a low-score detection.', 0.5),
     minHits: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'Matched frames before a track is confirmed and may raise alerts.' }),
     maxAgeS: Seconds(0.1, 60, 2, 'A moving track not matched for this long is dropped.'),

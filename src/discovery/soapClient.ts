@@ -1,0 +1,166 @@
+import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './httpDigest.js';
+import {
+  CameraUnreachableError,
+  NotOnvifError,
+  OnvifAuthError,
+  OnvifClockError,
+  OnvifFaultError,
+  OnvifReplyError,
+  OnvifTimeoutError,
+} from './onvifErrors.js';
+import { makeUsernameToken, securityHeaderXml } from './wsSecurity.js';
+import { child, parseXml, text, XmlSyntaxError, type XmlNode } from './xml.js';
+
+// The one module that speaks SOAP to cameras. Written on fetch + fast-xml-parser rather than the
+// `onvif` package because probing needs what that package does not give: a distinct error for each
+// failure (it reports most as a plain Error string, and waits 120 s by default), a single clock
+// offset under our control (it derives its own from process.uptime()), HTTP digest and WS-Security
+// decided per camera, and replies read by local name whatever the vendor's namespace prefixes.
+
+export const NS = {
+  s: 'http://www.w3.org/2003/05/soap-envelope',
+  tds: 'http://www.onvif.org/ver10/device/wsdl',
+  trt: 'http://www.onvif.org/ver10/media/wsdl',
+  tr2: 'http://www.onvif.org/ver20/media/wsdl',
+  tt: 'http://www.onvif.org/ver10/schema',
+  tev: 'http://www.onvif.org/ver10/events/wsdl',
+  wsnt: 'http://docs.oasis-open.org/wsn/b-2',
+  wsa: 'http://www.w3.org/2005/08/addressing',
+} as const;
+
+/** Credentials for a camera. The password is only ever used to compute digests. */
+export interface SoapCredentials {
+  user: string;
+  password: string;
+}
+
+export interface SoapClientOptions {
+  /** Per request, including reading the reply. */
+  timeoutMs: number;
+  credentials?: SoapCredentials;
+}
+
+/** One SOAP request: the action URI (for the Content-Type) and the body's inner XML. */
+export interface SoapRequest {
+  action: string;
+  body: string;
+  /** Whether to authenticate; GetSystemDateAndTime must work before we know the clock. */
+  auth?: boolean;
+  /** Extra SOAP header elements (e.g. WS-Addressing To for a pull point). */
+  header?: string;
+  /** Overrides the client timeout (PullMessages waits longer on purpose). */
+  timeoutMs?: number;
+}
+
+/**
+ * SOAP 1.2 over HTTP to one camera. `clockOffsetMs` (camera clock − ours) is applied to every
+ * WS-Security timestamp; set it after GetSystemDateAndTime. Calls may run concurrently.
+ */
+export class SoapClient {
+  clockOffsetMs = 0;
+  /** Set once the camera answered 401 with a Digest challenge: later calls answer it directly. */
+  httpDigest: DigestChallenge | undefined;
+  private nc = 0;
+
+  constructor(
+    readonly deviceUrl: string,
+    private readonly options: SoapClientOptions,
+  ) {}
+
+  /** Sends a request to `url` and returns the first element of the SOAP Body. */
+  async call(url: string, req: SoapRequest): Promise<XmlNode> {
+    const creds = req.auth === false ? undefined : this.options.credentials;
+    const envelope = this.envelope(req, creds);
+    let res = await this.post(url, req, envelope, creds);
+    if (res.status === 401 && creds) {
+      const challenge = parseDigestChallenge(res.headers.get('www-authenticate'));
+      if (challenge) {
+        this.httpDigest = challenge;
+        this.nc = 0;
+        res = await this.post(url, req, envelope, creds);
+      }
+    }
+    return this.readReply(url, res, creds, req.timeoutMs ?? this.options.timeoutMs);
+  }
+
+  private envelope(req: SoapRequest, creds: SoapCredentials | undefined): string {
+    const security = creds ? securityHeaderXml(makeUsernameToken(creds.user, creds.password, this.clockOffsetMs)) : '';
+    const ns = Object.entries(NS).map(([p, u]) => `xmlns:${p}="${u}"`).join(' ');
+    return `<?xml version="1.0" encoding="UTF-8"?><s:Envelope ${ns}><s:Header>${security}${req.header ?? ''}</s:Header><s:Body>${req.body}</s:Body></s:Envelope>`;
+  }
+
+  private async post(url: string, req: SoapRequest, body: string, creds: SoapCredentials | undefined): Promise<Response> {
+    const timeoutMs = req.timeoutMs ?? this.options.timeoutMs;
+    const headers: Record<string, string> = { 'content-type': `application/soap+xml; charset=utf-8; action="${req.action}"` };
+    if (creds && this.httpDigest) {
+      const path = new URL(url).pathname + new URL(url).search;
+      headers['authorization'] = digestAuthorization(this.httpDigest, { method: 'POST', uri: path, ...creds, nc: ++this.nc });
+    }
+    try {
+      return await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      throw this.networkError(err, timeoutMs);
+    }
+  }
+
+  private networkError(err: unknown, timeoutMs: number): Error {
+    const e = err as { name?: string; cause?: { code?: string; message?: string } };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return new OnvifTimeoutError(this.deviceUrl, timeoutMs, { cause: err });
+    const code = e.cause?.code ?? e.cause?.message ?? String(err);
+    return new CameraUnreachableError(this.deviceUrl, code, { cause: err });
+  }
+
+  private async readReply(url: string, res: Response, creds: SoapCredentials | undefined, timeoutMs: number): Promise<XmlNode> {
+    let body: string;
+    try {
+      body = await res.text();
+    } catch (err) {
+      throw this.networkError(err, timeoutMs);
+    }
+    if (!/Envelope/.test(body)) {
+      if (res.status === 401 && creds) throw new OnvifAuthError(this.deviceUrl, creds.user);
+      const type = res.headers.get('content-type') ?? 'no content type';
+      throw new NotOnvifError(this.deviceUrl, `HTTP ${res.status}, ${type.split(';')[0]} without a SOAP envelope from ${url}`);
+    }
+    let doc: XmlNode;
+    try {
+      doc = parseXml(body);
+    } catch (err) {
+      const detail = err instanceof XmlSyntaxError ? `${err.detail}; the reply may be truncated` : String(err);
+      throw new OnvifReplyError(this.deviceUrl, detail, { cause: err });
+    }
+    const bodyNode = child(doc, 'Envelope', 'Body');
+    if (!bodyNode || typeof bodyNode !== 'object') throw new OnvifReplyError(this.deviceUrl, 'SOAP envelope without a Body');
+    const fault = child(bodyNode, 'Fault');
+    if (fault !== undefined) throw this.faultError(fault, res.status, creds);
+    if (res.status === 401 && creds) throw new OnvifAuthError(this.deviceUrl, creds.user);
+    const first = Object.entries(bodyNode).find(([k]) => !k.startsWith('@_') && k !== '#text');
+    if (!first || typeof first[1] !== 'object') throw new OnvifReplyError(this.deviceUrl, 'empty SOAP Body');
+    return (Array.isArray(first[1]) ? first[1][0] : first[1]) as XmlNode;
+  }
+
+  private faultError(fault: unknown, status: number, creds: SoapCredentials | undefined): Error {
+    const codes = faultCodes(fault);
+    const reason = text(fault, 'Reason', 'Text') ?? text(fault, 'faultstring') ?? '';
+    const all = `${codes.join(' ')} ${reason}`;
+    if (/MessageExpired|expired|timestamp|clock/i.test(all)) return new OnvifClockError(this.deviceUrl, this.clockOffsetMs);
+    if (creds && (status === 401 || /NotAuthorized|FailedAuthentication|InvalidSecurity|Unauthorized|not ?authori[sz]ed/i.test(all))) {
+      return new OnvifAuthError(this.deviceUrl, creds.user);
+    }
+    return new OnvifFaultError(this.deviceUrl, codes.at(-1) ?? `HTTP ${status}`, reason);
+  }
+}
+
+/** Code, then each nested Subcode value (SOAP 1.2), or the SOAP 1.1 faultcode. */
+function faultCodes(fault: unknown): string[] {
+  const out: string[] = [];
+  let code = child(fault, 'Code');
+  while (code) {
+    const v = text(code, 'Value');
+    if (v) out.push(v);
+    code = child(code, 'Subcode');
+  }
+  const old = text(fault, 'faultcode');
+  if (old) out.push(old);
+  return out;
+}

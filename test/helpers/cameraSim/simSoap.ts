@@ -1,0 +1,125 @@
+import type { IncomingMessage } from 'node:http';
+import { child, int, parseXml, text, type XmlNode } from '../../../src/discovery/xml.js';
+import type { SimAuth } from './simAuth.js';
+import type { SimEvents } from './simEvents.js';
+import { dateVars, render } from './templates.js';
+import type { VendorSpec } from './vendors.js';
+
+// Request routing of the simulated device service: one SOAP operation in, one templated reply out.
+
+export interface SimState {
+  vendor: VendorSpec;
+  auth: SimAuth;
+  events: SimEvents;
+  /** http://host:port of the device as it advertises itself. */
+  base: () => string;
+  serial: string;
+  /** The camera's own clock (may be skewed), epoch ms. */
+  cameraNow: () => number;
+  /** What GetSystemDateAndTime reports (differs from cameraNow on buggy firmware). */
+  reportedNow: () => number;
+  rtsp: { h264: string; h265: string };
+  refuseStreamUri: boolean;
+  /** Operations received, in order (for tests). */
+  log: string[];
+}
+
+export interface SimReply {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+const OPEN = new Set(['GetSystemDateAndTime']);
+
+/** Handles one POST. Never throws: malformed requests get a SOAP fault like a camera sends. */
+export async function handleSoap(state: SimState, req: IncomingMessage, bodyText: string): Promise<SimReply> {
+  let envelope: XmlNode;
+  try {
+    envelope = parseXml(bodyText);
+  } catch {
+    return fault(500, 'FaultActionNotSupported');
+  }
+  const body = child(envelope, 'Envelope', 'Body');
+  const op = Object.keys((body as XmlNode) ?? {}).find((k) => !k.startsWith('@_')) ?? '';
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  state.log.push(`${path} ${op}`);
+  if (!OPEN.has(op)) {
+    const verdict = state.auth.check(req, envelope, state.cameraNow());
+    if (verdict === 'challenge') return { status: 401, body: 'Unauthorized', headers: { 'www-authenticate': state.auth.wwwAuthenticate() } };
+    if (verdict === 'stale') return fault(400, 'FaultMessageExpired');
+    if (verdict === 'bad-password') return fault(400, 'FaultNotAuthorized');
+  }
+  return route(state, path, op, child(body, op));
+}
+
+async function route(state: SimState, path: string, op: string, request: unknown): Promise<SimReply> {
+  const v = state.vendor;
+  const dir = v.id;
+  const media2 = v.paths.media2 !== undefined && path === v.paths.media2;
+  switch (op) {
+    case 'GetSystemDateAndTime':
+      return ok(render(dir, op, dateVars(state.reportedNow())));
+    case 'GetDeviceInformation':
+      return ok(render(dir, op, { serial: state.serial }));
+    case 'GetServices':
+    case 'GetCapabilities':
+      return ok(render(dir, op, { base: state.base() }));
+    case 'GetProfiles':
+      return ok(render(dir, media2 ? 'Media2GetProfiles' : 'GetProfiles', {}));
+    case 'GetStreamUri':
+    case 'GetSnapshotUri':
+      return uriReply(state, op, media2, text(request, 'ProfileToken') ?? '');
+    case 'CreatePullPointSubscription':
+    case 'PullMessages':
+    case 'Renew':
+    case 'Unsubscribe':
+      return eventReply(state, path, op, request);
+    default:
+      return fault(500, 'FaultActionNotSupported');
+  }
+}
+
+function uriReply(state: SimState, op: string, media2: boolean, token: string): SimReply {
+  const mount = state.vendor.streams[token];
+  if (!mount) return fault(400, 'FaultStreamUriRefused');
+  if (op === 'GetStreamUri' && state.refuseStreamUri) return fault(400, 'FaultStreamUriRefused');
+  const uri = op === 'GetStreamUri' ? state.rtsp[mount] : state.base() + state.vendor.snapshotPath(token);
+  return ok(render(state.vendor.id, media2 ? `Media2${op}` : op, { uri }));
+}
+
+async function eventReply(state: SimState, path: string, op: string, request: unknown): Promise<SimReply> {
+  const now = state.cameraNow();
+  const times = (id: string) => ({ now: new Date(now).toISOString(), termination: new Date(state.events.terminationOf(id)).toISOString() });
+  if (op === 'CreatePullPointSubscription') {
+    const id = state.events.create(now);
+    return ok(render('common', op, { address: `${state.base()}/onvif/pullpoint/${id}`, ...times(id) }));
+  }
+  const id = /\/onvif\/pullpoint\/([\w-]+)$/.exec(path)?.[1] ?? '';
+  if (!state.events.has(id)) return fault(500, 'FaultNoSubscription');
+  if (op === 'Renew') {
+    state.events.renew(id, now);
+    return ok(render('common', op, times(id)));
+  }
+  if (op === 'Unsubscribe') {
+    state.events.remove(id);
+    return ok(render('common', op, {}));
+  }
+  const waitMs = Math.min(durationMs(text(request, 'Timeout')) ?? 1000, 2000);
+  const messages = await state.events.pull(id, waitMs, int(request, 'MessageLimit') ?? 10);
+  return ok(render('common', op, { ...times(id), messages: messages.join('') }, ['messages']));
+}
+
+/** PT5S, PT1M, PT0.5S → ms. */
+function durationMs(d: string | undefined): number | undefined {
+  const m = d ? /^PT(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(d) : null;
+  return m ? (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 1000 : undefined;
+}
+
+function ok(body: string): SimReply {
+  return { status: 200, body };
+}
+
+function fault(status: number, name: string): SimReply {
+  return { status, body: render('common', name, {}) };
+}

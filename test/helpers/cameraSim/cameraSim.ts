@@ -120,7 +120,12 @@ async function listen(state: SimState, host: string, port: number): Promise<{ se
     req.on('data', (d: string) => (body += d));
     req.on('end', () => {
       void handleSoap(state, req, body).then((reply) => {
-        res.writeHead(reply.status, { 'content-type': 'application/soap+xml; charset=utf-8', ...reply.headers });
+        // Content-Length, not chunked: cameras send it, and some clients (libonvif) cannot de-chunk.
+        res.writeHead(reply.status, {
+          'Content-Type': 'application/soap+xml; charset=utf-8',
+          'Content-Length': Buffer.byteLength(reply.body),
+          ...reply.headers,
+        });
         res.end(reply.body);
       });
     });

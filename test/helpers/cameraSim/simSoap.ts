@@ -67,6 +67,10 @@ async function route(state: SimState, path: string, op: string, request: unknown
       return ok(render(dir, op, { base: state.base() }));
     case 'GetProfiles':
       return ok(render(dir, media2 ? 'Media2GetProfiles' : 'GetProfiles', {}));
+    case 'GetProfile': {
+      const one = media2 ? undefined : singleProfile(render(dir, 'GetProfiles', {}), text(request, 'ProfileToken') ?? '');
+      return one ? ok(one) : fault(400, 'FaultNoProfile');
+    }
     case 'GetStreamUri':
     case 'GetSnapshotUri':
       return uriReply(state, op, media2, text(request, 'ProfileToken') ?? '');
@@ -108,6 +112,20 @@ async function eventReply(state: SimState, path: string, op: string, request: un
   const waitMs = Math.min(durationMs(text(request, 'Timeout')) ?? 1000, 2000);
   const messages = await state.events.pull(id, waitMs, int(request, 'MessageLimit') ?? 10);
   return ok(render('common', op, { ...times(id), messages: messages.join('') }, ['messages']));
+}
+
+/**
+ * Media1 GetProfile, cut out of the vendor's GetProfiles reply so that both always agree:
+ * <x:GetProfilesResponse><x:Profiles token=T>…</x:Profiles>… → <x:GetProfileResponse><x:Profile token=T>….
+ */
+function singleProfile(all: string, token: string): string | undefined {
+  const res = /<(\w+):GetProfilesResponse>([\s\S]*)<\/\1:GetProfilesResponse>/.exec(all);
+  if (!res) return undefined;
+  const p = res[1]!;
+  const profile = new RegExp(`<${p}:Profiles\\b[^>]*token="${token.replace(/\W/g, '')}"[\\s\\S]*?</${p}:Profiles>`).exec(res[2]!);
+  if (!profile) return undefined;
+  const renamed = profile[0].replace(new RegExp(`(</?${p}:)Profiles\\b`, 'g'), '$1Profile');
+  return all.replace(res[0], `<${p}:GetProfileResponse>${renamed}</${p}:GetProfileResponse>`);
 }
 
 /** PT5S, PT1M, PT0.5S → ms. */

@@ -51,6 +51,7 @@ export class EventStage {
   private readonly snapshots: SnapshotStore | undefined;
   private readonly out: AlertOut;
   private readonly alertsByRule: Record<string, number> = {};
+  private readonly maxAgeMs: number;
   private frame: Frame | undefined;
   private lastTs = 0;
   private processed = 0;
@@ -69,6 +70,7 @@ export class EventStage {
     if (problems.length > 0) throw new ConfigError('events', problems);
     this.gate = new InferenceGate(cfg.motion);
     this.tracker = new Tracker(cfg.tracker);
+    this.maxAgeMs = cfg.tracker.maxAgeS * 1000;
     this.set = buildRules(cfg);
     this.health = new CameraHealth(cfg.health);
     const s = cfg.snapshots;
@@ -143,7 +145,7 @@ export class EventStage {
       .filter((t) => t.confirmed)
       .map((t) => {
         const box = normaliseBox(t.box, w, h);
-        return { track: t, box, foot: footPoint(box) };
+        return { track: t, box, foot: footPoint(box), visible: frame.ts - t.seenTs <= this.maxAgeMs };
       });
   }
 

@@ -13,7 +13,8 @@ const DEFAULT_CLASSES: Record<string, readonly string[]> = {
 /**
  * congestion (vehicles) and crowding (persons): at least minCount objects in the zone, or boxes
  * covering minOccupancy of it, for durationS ⇒ start; not so for clearS ⇒ end. Standing objects
- * count (a jam stands still). A new start waits cooldownS after the last end.
+ * count (a jam stands still), but only while visible: a parked track kept alive for its id is not
+ * evidence that the jam is still there. A new start waits cooldownS after the last end.
  */
 export class OccupancyRule implements Rule {
   readonly name: string;
@@ -43,7 +44,7 @@ export class OccupancyRule implements Rule {
     let covered = 0;
     for (const v of f.tracks) {
       const t = v.track;
-      if (!this.classes.includes(t.label) || t.score < this.cfg.minScore) continue;
+      if (!v.visible || !this.classes.includes(t.label) || t.score < this.cfg.minScore) continue;
       if (!insidePolygon(v.foot.x, v.foot.y, this.zone.polygon)) continue;
       count++;
       covered += clippedArea(v.box, this.zoneBox);

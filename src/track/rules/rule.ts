@@ -9,6 +9,11 @@ export interface TrackView {
   box: Box;
   /** Bottom-centre of the box (feet, wheels): the point tested against zones and lines. */
   foot: Point;
+  /**
+   * Seen within the tracker's max_age_s. A stationary track outlives that (so a parked car keeps its
+   * id behind a passing bus), but rules that count what is there now use only visible tracks.
+   */
+  visible: boolean;
 }
 
 /** What every rule gets per frame, inferred or skipped. Views and frame are only valid during the call. */

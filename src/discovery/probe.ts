@@ -61,8 +61,8 @@ function call(client: SoapClient, url: string, prefix: 'tds' | 'trt' | 'tr2', op
   });
 }
 
-/** Camera clock − ours. Unauthenticated as the spec requires; cameras that refuse get offset 0. */
-async function readClockOffset(client: SoapClient): Promise<number> {
+/** Camera clock − ours, ms. Unauthenticated as the spec requires; cameras that refuse get offset 0. */
+export async function readClockOffset(client: SoapClient): Promise<number> {
   const sentAt = Date.now();
   try {
     const res = await call(client, client.deviceUrl, 'tds', 'GetSystemDateAndTime', '', false);
@@ -96,7 +96,8 @@ async function authenticated<T>(client: SoapClient, fn: () => Promise<T>): Promi
   }
 }
 
-async function readServiceAddresses(client: SoapClient, deviceUrl: string): Promise<OnvifServices> {
+/** Service XAddrs (GetServices, or GetCapabilities on old firmware), re-based on the address we reached. */
+export async function readServiceAddresses(client: SoapClient, deviceUrl: string): Promise<OnvifServices> {
   let services: OnvifServices;
   try {
     services = readServices(await call(client, deviceUrl, 'tds', 'GetServices', '<tds:IncludeCapability>false</tds:IncludeCapability>'), deviceUrl);
@@ -111,7 +112,7 @@ async function readServiceAddresses(client: SoapClient, deviceUrl: string): Prom
  * Cameras behind NAT or a port forward advertise service XAddrs with their own LAN address; the
  * address we reached the device service on is the one that works from here, so it replaces theirs.
  */
-function sameOrigin(services: OnvifServices, deviceUrl: string): OnvifServices {
+export function sameOrigin(services: OnvifServices, deviceUrl: string): OnvifServices {
   const origin = new URL(deviceUrl).origin;
   const out: OnvifServices = { device: deviceUrl };
   for (const [k, v] of Object.entries(services) as [keyof OnvifServices, string][]) {

@@ -50,6 +50,8 @@ export interface SoapRequest {
   header?: string;
   /** Overrides the client timeout (PullMessages waits longer on purpose). */
   timeoutMs?: number;
+  /** Aborts the request (stop() of a long-running user); surfaces as OnvifTimeoutError. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -97,7 +99,9 @@ export class SoapClient {
       headers['authorization'] = digestAuthorization(this.httpDigest, { method: 'POST', uri: path, ...creds, nc: ++this.nc });
     }
     try {
-      return await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+      return await fetch(url, { method: 'POST', headers, body, signal });
     } catch (err) {
       throw this.networkError(err, timeoutMs);
     }

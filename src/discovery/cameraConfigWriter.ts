@@ -1,0 +1,117 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import type { CameraProbe } from './onvifTypes.js';
+import type { ProfileChoice } from './profileChoice.js';
+
+// Adds a probed camera to the operator's YAML config. The yaml Document API edits the parsed tree,
+// so the technician's comments and layout survive. The password goes to secrets_file only; the
+// config refers to it as ${CAM_<ID>_PASSWORD}.
+
+/** A config or secrets file that cannot be edited safely; nothing was written. */
+export class CameraConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CameraConfigError';
+  }
+}
+
+export interface AddCameraInput {
+  configFile: string;
+  id: string;
+  name?: string;
+  user: string;
+  password: string;
+  probe: CameraProbe;
+  choice: ProfileChoice;
+  epr?: string;
+  detectFps?: number;
+}
+
+export interface AddCameraResult {
+  secretName: string;
+  secretsFile: string;
+  /** Detection source with the ${SECRET} reference, safe to print. */
+  source: string;
+  createdSecretsFile: boolean;
+}
+
+/** CAM_<ID>_PASSWORD with the id upper-cased and every other character turned into _. */
+export function secretNameFor(id: string): string {
+  return `CAM_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`;
+}
+
+/** rtsp://host/path → rtsp://user:${SECRET}@host/path (credentials the camera put in are replaced). */
+export function withCredentials(uri: string, user: string, secretName: string): string {
+  return uri.replace(/^(rtsps?:\/\/)(?:[^/@]*@)?/i, `$1${encodeURIComponent(user)}:\${${secretName}}@`);
+}
+
+/** Writes the camera into the config and its password into secrets_file. Throws CameraConfigError. */
+export function addCameraToConfig(input: AddCameraInput): AddCameraResult {
+  const doc = readDocument(input.configFile);
+  const cameras = doc.get('cameras');
+  if (!isSeq(cameras)) throw new CameraConfigError(`${input.configFile}: no cameras: list to add to`);
+  const taken = cameras.items.some((c) => isMap(c) && c.get('id') === input.id);
+  if (taken) throw new CameraConfigError(`${input.configFile}: a camera with id "${input.id}" exists already; choose another --id`);
+  const secretName = secretNameFor(input.id);
+  let secretsRef = doc.get('secrets_file');
+  if (typeof secretsRef !== 'string') {
+    secretsRef = 'secrets.yaml';
+    doc.set('secrets_file', secretsRef);
+  }
+  const secretsFile = resolve(dirname(input.configFile), secretsRef as string);
+  const source = withCredentials(input.choice.detect.streamUri!, input.user, secretName);
+  const node = doc.createNode(cameraEntry(input, source, secretName));
+  node.commentBefore = ` ${[input.probe.device.manufacturer, input.probe.device.model].filter(Boolean).join(' ')}, added by edge-agent camera add`;
+  cameras.items.push(node);
+  const createdSecretsFile = writeSecret(secretsFile, secretName, input.password);
+  writeFileSync(input.configFile, doc.toString());
+  return { secretName, secretsFile, source, createdSecretsFile };
+}
+
+function cameraEntry(input: AddCameraInput, source: string, secretName: string): Record<string, unknown> {
+  const { probe, choice } = input;
+  const onvif: Record<string, unknown> = { host: probe.host, port: probe.port, user: input.user };
+  if (input.epr) onvif['epr'] = input.epr;
+  if (probe.device.serialNumber) onvif['serial'] = probe.device.serialNumber;
+  if (probe.device.manufacturer) onvif['manufacturer'] = probe.device.manufacturer;
+  if (probe.device.model) onvif['model'] = probe.device.model;
+  onvif['detect_profile'] = choice.detect.token;
+  if (choice.record) {
+    onvif['record_profile'] = choice.record.token;
+    onvif['record_source'] = withCredentials(choice.record.streamUri!, input.user, secretName);
+  }
+  if (choice.detect.snapshotUri) onvif['snapshot_uri'] = choice.detect.snapshotUri;
+  const entry: Record<string, unknown> = { id: input.id };
+  if (input.name) entry['name'] = input.name;
+  entry['source'] = source;
+  if (input.detectFps !== undefined) entry['detect_fps'] = input.detectFps;
+  entry['onvif'] = onvif;
+  return entry;
+}
+
+function readDocument(file: string): Document {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CameraConfigError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`, { cause: err });
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) throw new CameraConfigError(`${file}: YAML syntax error, fix it first: ${doc.errors[0]!.message.split('\n')[0]}`);
+  return doc;
+}
+
+/** Sets NAME: value in the secrets file, keeping its comments; creates it 0600. Returns true if created. */
+function writeSecret(file: string, name: string, password: string): boolean {
+  const created = !existsSync(file);
+  const doc = created ? parseDocument('# Camera and broker passwords for edge-agent. Keep this file mode 0600.\n') : readDocument(file);
+  if (!created && doc.contents !== null && !isMap(doc.contents)) {
+    throw new CameraConfigError(`${file}: not a mapping of NAME: value; not touching it`);
+  }
+  // The loader pastes the value into the URI as is, so characters with a meaning there are escaped.
+  doc.set(name, /[:@/?#%\s]/.test(password) ? encodeURIComponent(password) : password);
+  writeFileSync(file, doc.toString(), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return created;
+}

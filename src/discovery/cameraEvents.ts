@@ -1,0 +1,125 @@
+import { readCameraEvents, type CameraEvent } from './eventMessages.js';
+import { OnvifError } from './onvifErrors.js';
+import { readClockOffset, readServiceAddresses } from './probe.js';
+import { SoapClient, type SoapCredentials } from './soapClient.js';
+import { escapeXml } from './wsSecurity.js';
+import { text } from './xml.js';
+
+// The camera's own events through a WS-BaseNotification pull point: CreatePullPointSubscription,
+// then PullMessages in a loop (each waits on the camera up to pullTimeoutS), Renew before the
+// subscription terminates. When the camera reboots the subscription is gone: the whole sequence
+// starts again with capped exponential backoff and jitter, like the stream watchdog.
+
+export type { CameraEvent, CameraEventKind } from './eventMessages.js';
+
+export interface CameraEventsOptions {
+  cameraId: string;
+  /** Device service URL, e.g. http://10.0.0.5/onvif/device_service. */
+  deviceUrl: string;
+  credentials?: SoapCredentials;
+  /** How long each PullMessages may wait on the camera, s. Default 10. */
+  pullTimeoutS?: number;
+  /** Subscription lifetime asked for; renewed at half of it, s. Default 60. */
+  terminationS?: number;
+  /** Backoff between restarts, ms: initial and cap. Defaults 1000 and 60000. */
+  backoffMs?: { initial: number; max: number };
+  /** Every tamper or motion change. Must not throw; called on the subscription's loop. */
+  onEvent: (event: CameraEvent) => void;
+  /** Subscription state for health: 'subscribed' after each (re)subscribe, 'retrying' with the error. */
+  onState?: (state: 'subscribed' | 'retrying', error?: Error) => void;
+}
+
+/** One camera's event subscription. start() returns once the loop runs; stop() is idempotent. */
+export class CameraEventSubscription {
+  private running = false;
+  private abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private subscription: { client: SoapClient; address: string } | undefined;
+
+  constructor(private readonly options: CameraEventsOptions) {}
+
+  start(): Promise<void> {
+    if (this.running) return Promise.resolve();
+    this.running = true;
+    this.abort = new AbortController();
+    this.loop = this.run();
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.abort.abort();
+    await this.loop;
+    const sub = this.subscription;
+    this.subscription = undefined;
+    // Frees the camera's slot at once; cameras allow few pull points. Best effort.
+    if (sub) await this.request(sub.client, sub.address, 'Unsubscribe', '<wsnt:Unsubscribe/>', 2000, false).catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const backoff = this.options.backoffMs ?? { initial: 1000, max: 60_000 };
+    let delayMs = backoff.initial;
+    while (this.running) {
+      try {
+        await this.subscribeAndPull(() => (delayMs = backoff.initial));
+      } catch (err) {
+        if (!this.running) break;
+        this.subscription = undefined;
+        this.options.onState?.('retrying', err instanceof Error ? err : new Error(String(err)));
+        await this.sleep(delayMs * (0.8 + Math.random() * 0.4));
+        delayMs = Math.min(delayMs * 2, backoff.max);
+      }
+    }
+  }
+
+  /** Runs until an error or stop(); `subscribed` resets the backoff once a subscription works. */
+  private async subscribeAndPull(subscribed: () => void): Promise<void> {
+    const o = this.options;
+    const pullTimeoutS = o.pullTimeoutS ?? 10;
+    const terminationS = o.terminationS ?? 60;
+    const client = new SoapClient(o.deviceUrl, { timeoutMs: 5000, credentials: o.credentials });
+    client.clockOffsetMs = await readClockOffset(client);
+    const services = await readServiceAddresses(client, o.deviceUrl);
+    if (!services.events) throw new OnvifError('fault', o.deviceUrl, `${o.deviceUrl} offers no event service`);
+    const created = await this.request(client, services.events, 'CreatePullPointSubscription',
+      `<tev:CreatePullPointSubscription><tev:InitialTerminationTime>PT${terminationS}S</tev:InitialTerminationTime></tev:CreatePullPointSubscription>`);
+    const raw = text(created, 'SubscriptionReference', 'Address');
+    if (!raw) throw new OnvifError('bad-reply', o.deviceUrl, `${o.deviceUrl}: CreatePullPointSubscription without an address`);
+    const address = new URL(o.deviceUrl).origin + new URL(raw).pathname + new URL(raw).search;
+    this.subscription = { client, address };
+    subscribed();
+    o.onState?.('subscribed');
+    let renewAt = Date.now() + (terminationS * 1000) / 2;
+    while (this.running) {
+      const body = `<tev:PullMessages><tev:Timeout>PT${pullTimeoutS}S</tev:Timeout><tev:MessageLimit>32</tev:MessageLimit></tev:PullMessages>`;
+      const res = await this.request(client, address, 'PullMessages', body, (pullTimeoutS + 5) * 1000);
+      for (const e of readCameraEvents(res, o.cameraId)) o.onEvent(e);
+      if (Date.now() >= renewAt) {
+        await this.request(client, address, 'Renew', `<wsnt:Renew><wsnt:TerminationTime>PT${terminationS}S</wsnt:TerminationTime></wsnt:Renew>`);
+        renewAt = Date.now() + (terminationS * 1000) / 2;
+      }
+    }
+  }
+
+  private request(client: SoapClient, url: string, op: string, body: string, timeoutMs = 5000, abortable = true) {
+    const wsdl = op === 'Renew' || op === 'Unsubscribe' ? 'http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager' : 'http://www.onvif.org/ver10/events/wsdl/PullPointSubscription';
+    return client.call(url, {
+      action: op === 'CreatePullPointSubscription' ? 'http://www.onvif.org/ver10/events/wsdl/EventPortType/CreatePullPointSubscriptionRequest' : `${wsdl}/${op}Request`,
+      body,
+      header: `<wsa:To s:mustUnderstand="1">${escapeXml(url)}</wsa:To>`,
+      timeoutMs,
+      ...(abortable ? { signal: this.abort.signal } : {}),
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.abort.signal.addEventListener('abort', () => {
+        clearTimeout(t);
+        resolve();
+      }, { once: true });
+    });
+  }
+}

@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { Logger } from '../log/logger.js';
+import type { OutboxStatus } from '../store/outboxTypes.js';
+import { TOPIC } from './topics.js';
+
+// request/<command> → response/<command> with {status, data?, error?, transaction}. Requests come
+// from the network: they are size-checked before parsing and schema-checked before use, and every
+// failure becomes an error response. Nothing a request contains can throw out of handle().
+
+/** What commands may read or do; the Uplink supplies it. */
+export interface CommandContext {
+  /** The same object the periodic health message carries. */
+  health(): Promise<Record<string, unknown>>;
+  outboxStatus(): OutboxStatus;
+  /** Path of the JPEG kept for an alert id, if the outbox still knows the alert. */
+  snapshotPath(alertId: string): string | undefined;
+  /** Re-queues delivered rows; returns how many. */
+  replay(since: { seq?: number; ts?: number }): number;
+}
+
+export interface CommandReply {
+  /** Suffix below the base topic. */
+  topic: string;
+  payload: Buffer;
+}
+
+const transaction = { anyOf: [{ type: 'string', maxLength: 128 }, { type: 'integer' }] };
+const plain = { type: 'object', properties: { transaction }, additionalProperties: false };
+const SCHEMAS: Record<string, object> = {
+  ping: plain,
+  health: plain,
+  outbox_status: plain,
+  snapshot: {
+    type: 'object',
+    properties: {
+      transaction,
+      alert_id: { type: 'string', minLength: 1, maxLength: 200 },
+      encoding: { enum: ['base64', 'binary'] },
+    },
+    required: ['alert_id'],
+    additionalProperties: false,
+  },
+  replay: {
+    type: 'object',
+    properties: { transaction, since_seq: { type: 'integer', minimum: 0 }, since_ts: { type: 'integer', minimum: 0 } },
+    oneOf: [{ required: ['since_seq'] }, { required: ['since_ts'] }],
+    additionalProperties: false,
+  },
+};
+
+const MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
+
+type Request = Record<string, unknown> & { transaction?: string | number };
+
+export class CommandHandler {
+  private validators: Map<string, ValidateFunction> | undefined;
+
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly maxBytes: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Names of the commands this gateway answers. */
+  static readonly commands = Object.keys(SCHEMAS);
+
+  /** Answers one request; never throws. */
+  async handle(command: string, payload: Buffer): Promise<CommandReply[]> {
+    const topic = TOPIC.response(command);
+    const parsed = this.parse(command, payload);
+    if (typeof parsed === 'string') {
+      this.log.warn({ command, error: parsed }, 'bad command refused');
+      return [reply(topic, { status: 'error', error: parsed, transaction: null })];
+    }
+    const tx = parsed.transaction ?? null;
+    try {
+      const { data, extra } = await this.run(command, parsed);
+      return [reply(topic, { status: 'ok', data, transaction: tx }), ...(extra ? [extra] : [])];
+    } catch (err) {
+      return [reply(topic, { status: 'error', error: (err as Error).message, transaction: tx })];
+    }
+  }
+
+  private parse(command: string, payload: Buffer): Request | string {
+    if (payload.length > this.maxBytes) return `request too large (${payload.length} bytes, at most ${this.maxBytes})`;
+    const validate = this.validator(command);
+    if (!validate) return `unknown command "${command}"; known: ${CommandHandler.commands.join(', ')}`;
+    let value: unknown;
+    try {
+      value = payload.length === 0 ? {} : JSON.parse(payload.toString('utf8'));
+    } catch {
+      return 'request is not valid JSON';
+    }
+    if (!validate(value)) {
+      const e = validate.errors?.[0];
+      return `invalid request: ${e ? `${e.instancePath || '(top)'} ${e.message}` : 'does not match the schema'}`;
+    }
+    return value as Request;
+  }
+
+  private async run(command: string, req: Request): Promise<{ data: unknown; extra?: CommandReply }> {
+    switch (command) {
+      case 'ping':
+        return { data: { ts: Date.now() } };
+      case 'health':
+        return { data: await this.ctx.health() };
+      case 'outbox_status':
+        return { data: this.ctx.outboxStatus() };
+      case 'replay':
+        return { data: { requeued: this.ctx.replay({ seq: req['since_seq'] as number | undefined, ts: req['since_ts'] as number | undefined }) } };
+      default:
+        return this.snapshot(req);
+    }
+  }
+
+  private async snapshot(req: Request): Promise<{ data: unknown; extra?: CommandReply }> {
+    const alertId = req['alert_id'] as string;
+    const path = this.ctx.snapshotPath(alertId);
+    if (!path) throw new Error(`no snapshot known for alert "${alertId}"`);
+    const jpeg = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`snapshot of "${alertId}" is no longer on disk (${err.code ?? err.message})`);
+    });
+    if (jpeg.length > MAX_SNAPSHOT_BYTES) throw new Error(`snapshot of "${alertId}" is too large (${jpeg.length} bytes)`);
+    if (req['encoding'] === 'binary') {
+      const topic = `${TOPIC.response('snapshot')}/${encodeURIComponent(String(req.transaction ?? alertId)).replace(/[+#/]/g, '_')}`;
+      return { data: { alert_id: alertId, bytes: jpeg.length, topic }, extra: { topic, payload: jpeg } };
+    }
+    return { data: { alert_id: alertId, bytes: jpeg.length, jpeg_base64: jpeg.toString('base64') } };
+  }
+
+  private validator(command: string): ValidateFunction | undefined {
+    if (!this.validators) {
+      const ajv = new Ajv({ allErrors: false, strict: false });
+      this.validators = new Map(Object.entries(SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
+    }
+    return this.validators.get(command);
+  }
+}
+
+function reply(topic: string, body: Record<string, unknown>): CommandReply {
+  return { topic, payload: Buffer.from(JSON.stringify(body)) };
+}

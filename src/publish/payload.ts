@@ -1,0 +1,75 @@
+import { decode as cborDecode, encode as cborEncode } from 'cborg';
+import type { DroppedRange, OutboxRecord, OutboxRow } from '../store/outboxTypes.js';
+import type { Alert } from '../types.js';
+import { TOPIC, alertTopic } from './topics.js';
+
+// Wire format of outbox messages. Alert payloads use one- or two-letter keys because a thin uplink
+// pays per byte; docs/mqtt.md holds the key table. The gateway id is in the topic, not the payload.
+// The outbox stores the compact JSON; seq, boot and the historical flag are added at publish time.
+
+export type PayloadFormat = 'json' | 'cbor';
+
+const TYPE_CODE = { instant: 'i', start: 's', end: 'e' } as const;
+
+const round = (v: number, places: number) => Math.round(v * 10 ** places) / 10 ** places;
+
+/** Compact payload object of an alert (without seq, boot, historical flag). */
+export function compactAlert(a: Alert): Record<string, unknown> {
+  const o: Record<string, unknown> = { i: a.id, c: a.cameraId, r: a.rule, k: a.kind, y: TYPE_CODE[a.type], ts: a.ts };
+  if (a.label !== undefined) o['l'] = a.label;
+  if (a.score !== undefined) o['s'] = round(a.score, 2);
+  if (a.box) o['b'] = [a.box.x1, a.box.y1, a.box.x2, a.box.y2].map((v) => round(v, 3));
+  if (a.trackId !== undefined) o['t'] = a.trackId;
+  if (a.zone !== undefined) o['z'] = a.zone;
+  if (a.line !== undefined) o['n'] = a.line;
+  if (a.modelId !== undefined) o['m'] = a.modelId;
+  // Only a flag: the JPEG itself goes on its own topic or on request, never inside the alert.
+  if (a.snapshot !== undefined) o['p'] = 1;
+  if (a.data !== undefined) o['d'] = a.data;
+  return o;
+}
+
+/** The outbox record of an alert. */
+export function alertRecord(a: Alert): OutboxRecord {
+  return { id: a.id, class: a.class, ts: a.ts, topic: alertTopic(a), body: JSON.stringify(compactAlert(a)), file: a.snapshot };
+}
+
+/** The low-priority record that carries an alert's snapshot file (read when it is published). */
+export function snapshotRecord(a: Alert & { snapshot: string }): OutboxRecord {
+  return { id: `${a.id}.jpg`, class: 'snapshot', ts: a.ts, topic: TOPIC.snapshot(a.cameraId, a.id), body: JSON.stringify({ i: a.id }), file: a.snapshot };
+}
+
+/** The record that stands for evicted alerts: how many, which time range, which sequence numbers. */
+export function droppedRecord(gateway: string, d: DroppedRange): OutboxRecord {
+  return {
+    id: `${gateway}-dropped-${d.firstSeq}-${d.count}`,
+    class: 'alert',
+    ts: d.fromTs,
+    topic: TOPIC.dropped,
+    body: JSON.stringify({ i: `${gateway}-dropped-${d.firstSeq}-${d.count}`, k: 'outbox_dropped', n: d.count, f: d.fromTs, u: d.toTs, q0: d.firstSeq, q1: d.lastSeq }),
+  };
+}
+
+/**
+ * Encodes a stored row for the wire. JSON splices the envelope into the stored text instead of
+ * parsing it: the drain loop runs this for every row of a backlog.
+ */
+export function encodeRow(row: OutboxRow, historical: boolean, format: PayloadFormat): Buffer {
+  if (format === 'cbor') {
+    const body = JSON.parse(row.body) as Record<string, unknown>;
+    return Buffer.from(cborEncode({ q: row.seq, bt: row.boot, ...(historical ? { h: 1 } : {}), ...body }));
+  }
+  const head = `{"q":${row.seq},"bt":${row.boot}${historical ? ',"h":1' : ''}`;
+  return Buffer.from(row.body.length > 2 ? `${head},${row.body.slice(1)}` : `${head}}`);
+}
+
+/** Decodes a payload made by encodeRow (for receivers, tests and tools). */
+export function decodePayload(buf: Uint8Array, format: PayloadFormat): Record<string, unknown> {
+  if (format === 'cbor') return cborDecode(buf) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(buf).toString('utf8')) as Record<string, unknown>;
+}
+
+/** Encodes a telemetry object (health) in the configured format. */
+export function encodeObject(obj: Record<string, unknown>, format: PayloadFormat): Buffer {
+  return format === 'cbor' ? Buffer.from(cborEncode(obj)) : Buffer.from(JSON.stringify(obj));
+}

@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from '../log/logger.js';
+import type { Outbox, PublishedRef } from '../store/outbox.js';
+import type { OutboxRow } from '../store/outboxTypes.js';
+import { encodeRow, type PayloadFormat } from './payload.js';
+
+// Drains the outbox over a link. Rows created since the current connection came up ("live") go
+// before the older backlog; backlog rows are flagged historical. A row counts as published only
+// after its PUBACK, and PUBACKs are recorded in one transaction per window, not one per message.
+
+/** What the publisher needs of a connection (MqttLink implements it). */
+export interface PublishLink {
+  readonly connected: boolean;
+  /** See MqttLink.publish: false when offline; `done` runs once after PUBACK or on connection loss. */
+  publish(topic: string, payload: Buffer, qos: 0 | 1, retain: boolean, done?: (err?: Error) => void): boolean;
+}
+
+export interface PublisherOptions {
+  /** Base topic, without a trailing slash. */
+  base: string;
+  maxInFlight: number;
+  /** Messages per second, 0 for no limit. */
+  drainRatePerS: number;
+  /** Keep rows as "sent" until the centre's end-to-end ack. */
+  e2e: boolean;
+  format: PayloadFormat;
+}
+
+export interface PublisherCounters {
+  published: number;
+  historical: number;
+  /** Snapshot rows whose file was gone when their turn came. */
+  missingSnapshots: number;
+}
+
+export class Publisher {
+  readonly counters: PublisherCounters = { published: 0, historical: 0, missingSnapshots: 0 };
+  private readonly inFlight = new Map<number, string>();
+  private acked: PublishedRef[] = [];
+  private buffer: OutboxRow[] = [];
+  private liveFrom = Number.MAX_SAFE_INTEGER;
+  private liveCursor = 0;
+  private backlogCursor = 0;
+  private scheduled = false;
+  private flushScheduled = false;
+  private rateTimer: NodeJS.Timeout | undefined;
+  private tokens = 0;
+  private tokensTs = 0;
+  private online = false;
+  private rescan = false;
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly link: PublishLink,
+    private readonly opts: PublisherOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** A connection came up: everything stored before now is backlog. */
+  onConnect(): void {
+    this.online = true;
+    this.reset();
+    this.liveFrom = this.outbox.lastSeq() + 1;
+    this.liveCursor = this.liveFrom - 1;
+    this.kick();
+  }
+
+  /** The connection is gone: rows in flight stay pending in the outbox and go again later. */
+  onDisconnect(): void {
+    this.online = false;
+    this.flushAcks();
+    this.reset();
+  }
+
+  /** Something may be waiting (new row, requeue, replay): drain soon. Cheap to call often. */
+  kick(rescan = false): void {
+    if (rescan) this.rescan = true;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Rows published and not yet PUBACKed. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Records PUBACKs still buffered; call before closing the outbox. */
+  flushAcks(): void {
+    if (this.acked.length === 0) return;
+    const batch = this.acked;
+    this.acked = [];
+    this.outbox.markPublished(batch, this.opts.e2e);
+  }
+
+  private reset(): void {
+    this.inFlight.clear();
+    this.buffer = [];
+    this.backlogCursor = 0;
+    clearTimeout(this.rateTimer);
+    this.rateTimer = undefined;
+  }
+
+  private pump(): void {
+    if (!this.online || !this.link.connected) return;
+    this.flushAcks();
+    // Rows re-queued behind the cursors (replay, missing e2e ack) are found by scanning again from
+    // the start, but only with nothing in flight, so that no row goes twice on one connection.
+    if (this.rescan && this.inFlight.size === 0 && this.buffer.length === 0) {
+      this.rescan = false;
+      this.backlogCursor = 0;
+      this.liveCursor = this.liveFrom - 1;
+    }
+    while (this.inFlight.size < this.opts.maxInFlight) {
+      if (!this.takeToken()) break;
+      const row = this.next();
+      if (!row) break;
+      this.send(row);
+    }
+  }
+
+  private next(): OutboxRow | undefined {
+    if (this.buffer.length === 0) this.fill();
+    return this.buffer.shift();
+  }
+
+  private fill(): void {
+    const n = Math.max(16, this.opts.maxInFlight);
+    let rows = this.outbox.pending(this.liveCursor, Number.MAX_SAFE_INTEGER, n);
+    if (rows.length > 0) this.liveCursor = rows[rows.length - 1]!.seq;
+    else {
+      rows = this.outbox.pending(this.backlogCursor, this.liveFrom, n);
+      if (rows.length > 0) this.backlogCursor = rows[rows.length - 1]!.seq;
+    }
+    this.buffer = rows;
+  }
+
+  private send(row: OutboxRow): void {
+    const historical = row.replay || row.seq < this.liveFrom;
+    const payload = this.payloadOf(row, historical);
+    if (!payload) {
+      this.acked.push({ seq: row.seq, id: row.id });
+      this.scheduleFlush();
+      return;
+    }
+    this.inFlight.set(row.seq, row.id);
+    const sent = this.link.publish(`${this.opts.base}/${row.topic}`, payload, 1, false, (err) => this.onPuback(row, err));
+    if (!sent) this.inFlight.delete(row.seq);
+    else if (historical) this.counters.historical++;
+  }
+
+  private onPuback(row: OutboxRow, err?: Error): void {
+    if (this.inFlight.get(row.seq) !== row.id) return;
+    this.inFlight.delete(row.seq);
+    if (err) return; // connection lost: the row is still pending and goes again after reconnect
+    this.counters.published++;
+    this.acked.push({ seq: row.seq, id: row.id });
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // One transaction for every PUBACK that arrived in this turn of the event loop.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushAcks();
+      this.pump();
+    });
+  }
+
+  private payloadOf(row: OutboxRow, historical: boolean): Buffer | undefined {
+    if (row.class !== 'snapshot') return encodeRow(row, historical, this.opts.format);
+    try {
+      return readFileSync(row.file ?? '');
+    } catch (err) {
+      this.counters.missingSnapshots++;
+      this.log.warn({ id: row.id, err: (err as Error).message }, 'snapshot file unreadable: not sent');
+      return undefined;
+    }
+  }
+
+  private takeToken(): boolean {
+    const rate = this.opts.drainRatePerS;
+    if (rate <= 0) return true;
+    const now = Date.now();
+    this.tokens = Math.min(rate, this.tokens + ((now - this.tokensTs) * rate) / 1000);
+    this.tokensTs = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    this.rateTimer ??= setTimeout(() => {
+      this.rateTimer = undefined;
+      this.pump();
+    }, Math.ceil(((1 - this.tokens) * 1000) / rate));
+    return false;
+  }
+}

@@ -1,0 +1,237 @@
+import { dirname, resolve } from 'node:path';
+import type { MqttConfig, OutboxConfig } from '../config/uplinkSchema.js';
+import type { CameraHealthSource } from '../health/cameraHealth.js';
+import { sampleSystem } from '../health/systemHealth.js';
+import type { Logger } from '../log/logger.js';
+import { Outbox } from '../store/outbox.js';
+import type { OutboxStatus } from '../store/outboxTypes.js';
+import type { Alert, AlertSink } from '../types.js';
+import { CommandHandler } from './commands.js';
+import { MqttLink } from './mqttLink.js';
+import { alertRecord, droppedRecord, snapshotRecord } from './payload.js';
+import { Publisher } from './publisher.js';
+import { baseTopic, TOPIC } from './topics.js';
+import { healthBody, parseAck } from './uplinkMessages.js';
+
+/** What the gateway says about itself on the retained `info` topic. */
+export interface GatewayInfo {
+  /** Agent version. */
+  version: string;
+  /** Configured camera ids. */
+  cameras: string[];
+  /** Models in use and the sha256 of their files. */
+  models: { id: string; sha256: string }[];
+  /** Hash of the effective configuration, so the centre can tell two gateways' settings apart. */
+  configHash: string;
+}
+
+export interface UplinkContext {
+  gateway: { id: string; province: string; commune: string };
+  info: GatewayInfo;
+  /** Folder a relative outbox path is resolved against (the config file's folder). */
+  baseDir: string;
+  /** Per-camera figures for the health message; optional. */
+  cameraHealth?: CameraHealthSource;
+}
+
+export interface UplinkConfig {
+  outbox: OutboxConfig;
+  /** Without it the outbox still stores every alert, to be sent once MQTT is configured. */
+  mqtt?: MqttConfig | undefined;
+}
+
+const MAINTAIN_MS = 60_000;
+const POLL_MS = 1000;
+
+/**
+ * The store-and-forward uplink the agent composes: the outbox, the MQTT link and publisher, the
+ * request/response commands and the periodic health message. Start before the cameras, stop after.
+ */
+export class Uplink implements AlertSink {
+  readonly name = 'uplink';
+  private outbox: Outbox | undefined;
+  private link: MqttLink | undefined;
+  private publisher: Publisher | undefined;
+  private commands: CommandHandler | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly cameraStatus = new Map<string, string>();
+  private healthSeq = 0;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly cfg: UplinkConfig,
+    private readonly ctx: UplinkContext,
+    private readonly log: Logger,
+  ) {}
+
+  /** Opens the outbox (fatal if impossible) and starts connecting. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= this.startAll();
+    return this.starting;
+  }
+
+  /** Publishes the offline state when connected, closes the link and the outbox. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  /** Commits the alert (and its snapshot reference, when configured) before returning. */
+  emit(alert: Alert): void {
+    const outbox = this.requireOutbox();
+    if (alert.class === 'snapshot' && !alert.snapshot) {
+      this.log.warn({ id: alert.id }, 'snapshot alert without a snapshot file: ignored');
+      return;
+    }
+    outbox.insert(alert.class === 'snapshot' ? snapshotRecord(alert as Alert & { snapshot: string }) : alertRecord(alert));
+    if (this.cfg.mqtt?.publishSnapshots && alert.snapshot && alert.class !== 'snapshot') {
+      outbox.insert(snapshotRecord(alert as Alert & { snapshot: string }));
+    }
+    this.publisher?.kick();
+  }
+
+  /** Sets a camera's retained status (JSON object); republished after every reconnect. */
+  setCameraStatus(cameraId: string, status: Record<string, unknown>): void {
+    const body = JSON.stringify({ ...status, ts: Date.now() });
+    this.cameraStatus.set(cameraId, body);
+    this.link?.publish(`${this.base()}/${TOPIC.cameraStatus(cameraId)}`, Buffer.from(body), 1, true);
+  }
+
+  /** Outbox depth, ages and evictions. */
+  status(): OutboxStatus {
+    return this.requireOutbox().status();
+  }
+
+  /** True while a broker connection is up. */
+  get connected(): boolean {
+    return this.link?.connected === true;
+  }
+
+  private async startAll(): Promise<void> {
+    const gw = this.ctx.gateway.id;
+    const path = resolve(this.ctx.baseDir, this.cfg.outbox.path);
+    const log = this.log.child({ stage: 'outbox' });
+    this.outbox = new Outbox(path, this.cfg.outbox, (d) => droppedRecord(gw, d), log);
+    this.outbox.open();
+    this.outbox.maintain();
+    this.every(MAINTAIN_MS, () => this.outbox?.maintain());
+    const mqtt = this.cfg.mqtt;
+    if (!mqtt) {
+      this.log.warn({ file: path }, 'no mqtt configured: alerts are kept in the outbox only');
+      return;
+    }
+    this.startMqtt(mqtt, dirname(path));
+  }
+
+  private startMqtt(mqtt: MqttConfig, diskPath: string): void {
+    const outbox = this.outbox!;
+    const base = this.base();
+    const log = this.log.child({ stage: 'publish' });
+    const offline = JSON.stringify({ state: 'offline', boot: outbox.boot });
+    this.link = new MqttLink(
+      {
+        ...mqtt,
+        clientId: mqtt.clientId ?? `edge-${this.ctx.gateway.id}`,
+        will: { topic: `${base}/${TOPIC.state}`, payload: offline },
+      },
+      { onConnect: () => this.onConnect(), onDisconnect: () => this.publisher?.onDisconnect(), onMessage: (t, p) => this.onMessage(t, p) },
+      log,
+      [`${base}/${TOPIC.request('+')}`, ...(mqtt.e2eAck.enabled ? [`${base}/${TOPIC.ack}`] : [])],
+    );
+    const opts = { base, maxInFlight: mqtt.maxInFlight, drainRatePerS: mqtt.drainRatePerS, e2e: mqtt.e2eAck.enabled, format: mqtt.payloadFormat };
+    this.publisher = new Publisher(outbox, this.link, opts, log);
+    this.commands = new CommandHandler(
+      {
+        health: () => this.healthObject(diskPath),
+        outboxStatus: () => outbox.status(),
+        snapshotPath: (id) => outbox.findByAlertId(id)?.file ?? undefined,
+        replay: (since) => this.replay(since),
+      },
+      mqtt.maxCommandBytes,
+      log,
+    );
+    this.link.start();
+    this.every(POLL_MS, () => this.publisher?.kick(true));
+    if (mqtt.e2eAck.enabled) {
+      this.every(Math.min(mqtt.e2eAck.timeoutS * 500, 5000), () => {
+        if (outbox.requeueUnacked(Date.now() - mqtt.e2eAck.timeoutS * 1000) > 0) this.publisher?.kick(true);
+      });
+    }
+    if (mqtt.healthIntervalS > 0) this.every(mqtt.healthIntervalS * 1000, () => void this.enqueueHealth(diskPath));
+  }
+
+  private onConnect(): void {
+    const base = this.base();
+    const online = JSON.stringify({ state: 'online', boot: this.outbox!.boot, ts: Date.now() });
+    this.link!.publish(`${base}/${TOPIC.state}`, Buffer.from(online), 1, true);
+    this.link!.publish(`${base}/${TOPIC.info}`, Buffer.from(this.infoBody()), 1, true);
+    for (const [cam, body] of this.cameraStatus) this.link!.publish(`${base}/${TOPIC.cameraStatus(cam)}`, Buffer.from(body), 1, true);
+    this.publisher!.onConnect();
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const base = this.base();
+    if (topic === `${base}/${TOPIC.ack}`) {
+      const ack = parseAck(payload);
+      if (!ack) this.log.warn({ bytes: payload.length }, 'malformed end-to-end ack ignored');
+      else this.outbox?.ack(ack);
+      return;
+    }
+    const command = topic.slice(`${base}/request/`.length);
+    void this.commands!.handle(command, payload).then((replies) => {
+      for (const r of replies) this.link?.publish(`${base}/${r.topic}`, r.payload, 1, false);
+    });
+  }
+
+  private replay(since: { seq?: number; ts?: number }): number {
+    const n = this.outbox!.replay(since);
+    this.publisher?.kick(true);
+    return n;
+  }
+
+  private async enqueueHealth(diskPath: string): Promise<void> {
+    if (!this.outbox || this.stopping) return;
+    const body = await this.healthObject(diskPath);
+    if (!this.outbox || this.stopping) return;
+    const ts = body['ts'] as number;
+    this.outbox.insert({ id: `${this.ctx.gateway.id}-health-${this.outbox.boot}-${++this.healthSeq}`, class: 'health', ts, topic: TOPIC.health, body: JSON.stringify(body) });
+    this.publisher?.kick();
+  }
+
+  private async healthObject(diskPath: string): Promise<Record<string, unknown>> {
+    const system = await sampleSystem(diskPath);
+    return healthBody(system, this.ctx.cameraHealth?.() ?? {}, this.outbox!.status(), this.publisher?.counters);
+  }
+
+  private infoBody(): string {
+    const i = this.ctx.info;
+    return JSON.stringify({ version: i.version, boot: this.outbox!.boot, cameras: i.cameras, models: i.models, config_hash: i.configHash, ts: Date.now() });
+  }
+
+  private async stopAll(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    this.timers.forEach((t) => clearInterval(t));
+    this.timers = [];
+    const offline = JSON.stringify({ state: 'offline', boot: this.outbox?.boot ?? 0, ts: Date.now() });
+    await this.link?.stop({ topic: `${this.base()}/${TOPIC.state}`, payload: offline });
+    this.publisher?.flushAcks();
+    this.outbox?.close();
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private base(): string {
+    const g = this.ctx.gateway;
+    return baseTopic({ prefix: this.cfg.mqtt?.topicPrefix ?? 'edge', province: g.province, commune: g.commune, gateway: g.id });
+  }
+
+  private requireOutbox(): Outbox {
+    if (!this.outbox) throw new Error('Uplink used before start()');
+    return this.outbox;
+  }
+}

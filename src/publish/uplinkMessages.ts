@@ -1,0 +1,48 @@
+import type { CameraHealth } from '../health/cameraHealth.js';
+import type { SystemHealth } from '../health/systemHealth.js';
+import { CLASSES, type OutboxStatus } from '../store/outboxTypes.js';
+import type { PublisherCounters } from './publisher.js';
+
+// Bodies of the health message and the parser of the centre's end-to-end ack. Operator-facing,
+// so snake_case keys; health is periodic and small enough not to need the alert's short keys.
+
+export function healthBody(
+  system: SystemHealth,
+  cameras: Record<string, CameraHealth>,
+  outbox: OutboxStatus,
+  publisher: PublisherCounters | undefined,
+): Record<string, unknown> {
+  const now = Date.now();
+  const oldest = Math.min(...CLASSES.map((c) => outbox.classes[c].oldestTs ?? now));
+  return {
+    ts: now,
+    ...system,
+    cameras: Object.fromEntries(
+      Object.entries(cameras).map(([id, c]) => [id, { fps: Math.round(c.fps * 10) / 10, skipped: c.skipped, reconnects: c.reconnects, ...(c.state ? { state: c.state } : {}) }]),
+    ),
+    outbox: {
+      depth: outbox.depth,
+      oldest_age_s: Math.round((now - oldest) / 1000),
+      bytes: outbox.fileBytes,
+      evicted: Object.fromEntries(CLASSES.map((c) => [c, outbox.classes[c].evictedRows])),
+    },
+    ...(publisher ? { published: publisher.published, historical: publisher.historical } : {}),
+  };
+}
+
+/** End-to-end ack from the centre: {"seqs": [n, ...]} and/or {"up_to": n}; undefined when malformed. */
+export function parseAck(payload: Buffer): { seqs?: number[]; upTo?: number } | undefined {
+  if (payload.length > 1_000_000) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as { seqs?: unknown; up_to?: unknown };
+  const seqs = Array.isArray(o.seqs) && o.seqs.every((n) => Number.isSafeInteger(n)) ? (o.seqs as number[]) : undefined;
+  const upTo = Number.isSafeInteger(o.up_to) ? (o.up_to as number) : undefined;
+  if (!seqs && upTo === undefined) return undefined;
+  return { ...(seqs ? { seqs } : {}), ...(upTo !== undefined ? { upTo } : {}) };
+}

@@ -1,0 +1,91 @@
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Logger } from '../log/logger.js';
+import { migrate } from './migrations.js';
+import { StoreError } from './storeErrors.js';
+
+// The one place that imports better-sqlite3. Opening never crash-loops on a damaged file: a file
+// SQLite cannot read is renamed aside (kept for a person to inspect) and a fresh outbox is created.
+
+export interface OpenOptions {
+  /** See OutboxConfig.synchronous. WAL + FULL: a commit is on disk before emit() returns. */
+  synchronous: 'full' | 'normal';
+  /** Hard cap on the main database file, bytes; SQLite reports SQLITE_FULL beyond it. */
+  maxDbBytes: number;
+  /** Clock used to name moved-aside files and to seed the sequence of a replacement database. */
+  now?: () => number;
+}
+
+export interface OpenedDatabase {
+  db: Database;
+  /** Where an unreadable file was moved, when that happened during this open. */
+  movedAside?: string;
+}
+
+const CORRUPT = /^SQLITE_(NOTADB|CORRUPT)/;
+
+export function openDatabase(path: string, opts: OpenOptions, log: Logger): OpenedDatabase {
+  const now = opts.now ?? Date.now;
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    return { db: openChecked(path, opts, 0) };
+  } catch (err) {
+    if (!isCorrupt(err)) throw new StoreError(`cannot open the outbox ${path}: ${(err as Error).message}`, { cause: err });
+    const movedAside = moveAside(path, now());
+    log.error(
+      { file: path, movedTo: movedAside, err: (err as Error).message },
+      'outbox database unreadable: moved aside, starting a fresh one (alerts in it were not sent)',
+    );
+    // The lost file's sequence numbers are unknown; ms × 1000 is above any count of rows a gateway
+    // can have written, so sequence numbers still only grow as seen by the centre.
+    try {
+      return { db: openChecked(path, opts, now() * 1000), movedAside };
+    } catch (again) {
+      throw new StoreError(`cannot create a fresh outbox ${path}: ${(again as Error).message}`, { cause: again });
+    }
+  }
+}
+
+function openChecked(path: string, opts: OpenOptions, seqFloor: number): Database {
+  const db = new BetterSqlite3(path, { timeout: 5000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.synchronous.toUpperCase()}`);
+    const check = db.pragma('quick_check(1)', { simple: true });
+    if (check !== 'ok') throw Object.assign(new Error(`quick_check: ${String(check)}`), { code: 'SQLITE_CORRUPT' });
+    migrate(db, seqFloor);
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`max_page_count = ${Math.max(16, Math.floor(opts.maxDbBytes / pageSize))}`);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function isCorrupt(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && CORRUPT.test(code);
+}
+
+function moveAside(path: string, ts: number): string {
+  const target = `${path}.corrupt-${new Date(ts).toISOString().replace(/[:.]/g, '-')}`;
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, target + suffix);
+  }
+  return target;
+}
+
+/** Size of the database file and its WAL, bytes (0 when missing). */
+export function databaseBytes(path: string): number {
+  let total = 0;
+  for (const suffix of ['', '-wal']) {
+    try {
+      total += statSync(path + suffix).size;
+    } catch {
+      // A missing WAL is normal after a clean close.
+    }
+  }
+  return total;
+}

@@ -1,0 +1,221 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { OutboxConfig } from '../config/uplinkSchema.js';
+import type { Logger } from '../log/logger.js';
+import type { AlertClass } from '../types.js';
+import { Evictor } from './eviction.js';
+import { databaseBytes, openDatabase } from './openDatabase.js';
+import {
+  CLASSES,
+  DELIVERED,
+  PENDING,
+  SENT,
+  type ClassStatus,
+  type EvictionEvent,
+  type OutboxRecord,
+  type OutboxRow,
+  type OutboxStatus,
+  type Summarise,
+} from './outboxTypes.js';
+import { StoreError } from './storeErrors.js';
+import { prepareStatements, type Statements } from './statements.js';
+
+/** A row the publisher handed to the broker: the id guards against a seq reused by a summary row. */
+export interface PublishedRef {
+  seq: number;
+  id: string;
+}
+
+/**
+ * The durable outbox. Every record is committed (WAL, one transaction) before insert() returns; a
+ * row leaves only when delivered, when a limit evicts it (counted, persisted, logged) or when its
+ * replay retention ends. Synchronous calls only: one process may hold it open for writing at a
+ * time, other processes (the CLI) may read and re-queue rows concurrently.
+ */
+export class Outbox {
+  private db: Database | undefined;
+  private st!: Statements;
+  private evictor!: Evictor;
+  private bootCount = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly cfg: OutboxConfig,
+    private readonly summarise: Summarise,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Opens (creating, migrating or replacing an unreadable file) and counts one boot. Idempotent. */
+  open(): void {
+    if (this.db) return;
+    const opened = openDatabase(this.path, { synchronous: this.cfg.synchronous, maxDbBytes: this.cfg.maxDbMb * 1e6, now: this.now }, this.log);
+    this.db = opened.db;
+    this.st = prepareStatements(this.db);
+    this.bootCount = this.st.nextBoot.get()!.value;
+    this.evictor = new Evictor(this.db, this.cfg.limits, this.summarise, () => this.bootCount);
+    this.log.info({ file: this.path, boot: this.bootCount, lastSeq: this.lastSeq() }, 'outbox open');
+  }
+
+  /** Idempotent. Checkpoints the WAL so the file on disk is whole by itself. */
+  close(): void {
+    if (!this.db) return;
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.close();
+      this.db = undefined;
+    }
+  }
+
+  /** Boot counter of this process (1 on the first open of a database). */
+  get boot(): number {
+    return this.bootCount;
+  }
+
+  /**
+   * Commits one record and returns its sequence number, evicting per the class limits first when
+   * needed. A full disk or size cap evicts by priority and retries; only when nothing is left to
+   * evict is the record lost, logged as an error, and -1 returned. Never throws for disk-full.
+   */
+  insert(rec: OutboxRecord): number {
+    return this.withSpace(() => this.db!.transaction(() => this.insertOne(rec)).immediate(), rec);
+  }
+
+  /** Commits many records in one transaction (backfills, benchmarks). */
+  insertMany(recs: readonly OutboxRecord[]): void {
+    this.withSpace(() => this.db!.transaction(() => recs.forEach((r) => this.insertOne(r))).immediate(), recs[0]);
+  }
+
+  /** Pending rows with afterSeq < seq < beforeSeq, in sequence order. */
+  pending(afterSeq: number, beforeSeq: number, limit: number): OutboxRow[] {
+    const rows = this.st.pending.all(afterSeq, beforeSeq, limit);
+    // SQLite has no boolean: the column holds 0 or 1.
+    for (const r of rows) {
+      r.replay = (r.replay as unknown) === 1;
+      if (r.file === null) delete r.file;
+    }
+    return rows;
+  }
+
+  /** Highest sequence number handed out so far (0 for an empty new database). */
+  lastSeq(): number {
+    return this.st.lastSeq.get()?.seq ?? 0;
+  }
+
+  /**
+   * Records PUBACKs in one transaction: with an end-to-end ack the rows wait (sent) for the centre,
+   * otherwise they are delivered (kept for replay, or deleted when retain_delivered_s is 0).
+   */
+  markPublished(refs: readonly PublishedRef[], e2e: boolean): void {
+    const ts = this.now();
+    const stmt = e2e ? this.st.markSent : this.deliverStmt();
+    this.db!.transaction(() => {
+      for (const r of refs) stmt.run(ts, r.seq, r.id);
+    }).immediate();
+  }
+
+  /** The centre's end-to-end ack: explicit sequence numbers, or every sent row up to a high-water mark. */
+  ack(ack: { seqs?: readonly number[]; upTo?: number }): number {
+    const ts = this.now();
+    const del = this.cfg.retainDeliveredS > 0;
+    return this.db!.transaction(() => {
+      let n = 0;
+      for (const seq of ack.seqs ?? []) n += (del ? this.st.ackSeq : this.st.ackSeqDelete).run(ts, seq).changes;
+      if (ack.upTo !== undefined) n += (del ? this.st.ackUpTo : this.st.ackUpToDelete).run(ts, ack.upTo).changes;
+      return n;
+    }).immediate();
+  }
+
+  /** Sent rows without an end-to-end ack since `olderThanTs` go back to pending, flagged as replays. */
+  requeueUnacked(olderThanTs: number): number {
+    return this.st.requeue.run(olderThanTs).changes;
+  }
+
+  /** Re-queues delivered rows kept for replay, from a sequence number or a storage time on. */
+  replay(since: { seq?: number; ts?: number }): number {
+    if (since.seq !== undefined) return this.st.replaySeq.run(since.seq).changes;
+    return this.st.replayTs.run(since.ts ?? 0).changes;
+  }
+
+  /** Applies age limits and the replay retention; call periodically. */
+  maintain(): EvictionEvent[] {
+    const now = this.now();
+    const events = this.db!.transaction(() => {
+      this.st.pruneDelivered.run(now - this.cfg.retainDeliveredS * 1000);
+      return CLASSES.map((c) => this.evictor.expire(c, now)).filter((e): e is EvictionEvent => e !== undefined);
+    }).immediate();
+    events.forEach((e) => this.report(e));
+    return events;
+  }
+
+  /** The stored row of an alert id, in any state, if it is still kept. */
+  findByAlertId(id: string): OutboxRow | undefined {
+    return this.st.byAlertId.get(id);
+  }
+
+  status(): OutboxStatus {
+    const classes = {} as Record<AlertClass, ClassStatus>;
+    for (const c of CLASSES) {
+      const ev = this.st.evictions.get(c);
+      classes[c] = { pending: 0, sent: 0, delivered: 0, bytes: 0, evictedRows: ev?.rows ?? 0, evictedBytes: ev?.bytes ?? 0 };
+      const oldest = this.st.oldest.get(c)?.created_ts;
+      if (oldest !== undefined) classes[c].oldestTs = oldest;
+    }
+    for (const s of this.st.stats.all()) {
+      const cs = classes[s.class];
+      if (!cs) continue;
+      cs.bytes += s.bytes;
+      if (s.state === PENDING) cs.pending = s.rows;
+      else if (s.state === SENT) cs.sent = s.rows;
+      else if (s.state === DELIVERED) cs.delivered = s.rows;
+    }
+    const depth = CLASSES.reduce((n, c) => n + classes[c].pending + classes[c].sent, 0);
+    return { boot: this.bootCount, lastSeq: this.lastSeq(), depth, classes, fileBytes: databaseBytes(this.path) };
+  }
+
+  private insertOne(rec: OutboxRecord): number {
+    const now = this.now();
+    const bytes = Buffer.byteLength(rec.body) + rec.topic.length;
+    const seq = Number(this.st.insert.run(this.bootCount, rec.class, now, rec.ts, rec.id, rec.topic, rec.body, rec.file ?? null, bytes).lastInsertRowid);
+    this.evictor.enforce(rec.class, now).forEach((e) => this.report(e));
+    return seq;
+  }
+
+  private withSpace<T>(write: () => T, rec: OutboxRecord | undefined): T | -1 {
+    if (!this.db) throw new StoreError('outbox used before open()');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return write();
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_FULL' || attempt >= 64) throw new StoreError('outbox write failed', { cause: err });
+        const freed = this.tryFreeSpace();
+        if (!freed) {
+          this.log.error({ id: rec?.id, class: rec?.class }, 'outbox full and nothing left to evict: record lost');
+          return -1;
+        }
+      }
+    }
+  }
+
+  private tryFreeSpace(): boolean {
+    try {
+      const ev = this.db!.transaction(() => this.evictor.freeSpace(this.now())).immediate();
+      if (ev && ev !== true) this.report(ev);
+      return ev !== undefined;
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'outbox cannot free space');
+      return false;
+    }
+  }
+
+  private deliverStmt(): Statement<[number, number, string]> {
+    return this.cfg.retainDeliveredS > 0 ? this.st.markDelivered : this.st.deleteRef;
+  }
+
+  private report(e: EvictionEvent): void {
+    this.log.warn(
+      { class: e.class, reason: e.reason, rows: e.rows, bytes: e.bytes, fromTs: e.fromTs, toTs: e.toTs },
+      'outbox limit reached: rows evicted',
+    );
+  }
+}

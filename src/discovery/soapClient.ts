@@ -119,7 +119,9 @@ export class SoapClient {
     try {
       body = await res.text();
     } catch (err) {
-      throw this.networkError(err, timeoutMs);
+      const e = this.networkError(err, timeoutMs);
+      if (e instanceof OnvifTimeoutError) throw e;
+      throw new OnvifReplyError(this.deviceUrl, 'the connection closed in the middle of the reply', { cause: err });
     }
     if (!/Envelope/.test(body)) {
       if (res.status === 401 && creds) throw new OnvifAuthError(this.deviceUrl, creds.user);

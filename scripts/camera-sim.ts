@@ -28,7 +28,8 @@ const program = new Command('camera-sim')
   .option('--discovery', 'answer WS-Discovery probes and send Hello/Bye')
   .option('--discovery-port <n>', 'WS-Discovery UDP port', int, 3702)
   .option('--multicast-if <ip>', 'interface address for multicast (default: --host unless it is loopback)')
-  .option('--drop-probes <n>', 'ignore the first n Probes (lost datagrams)', int, 0);
+  .option('--drop-probes <n>', 'ignore the first n Probes (lost datagrams)', int, 0)
+  .option('--verbose', 'print one line per WS-Discovery Probe on stdout (PROBE answered|dropped <from>)');
 
 program.parse();
 const o = program.opts<Record<string, string | number | boolean | undefined>>();
@@ -52,6 +53,7 @@ if (o['rtspH264'] || o['rtspH265']) {
 if (o['discovery']) {
   const multicastInterface = (o['multicastIf'] as string | undefined) ?? (host.startsWith('127.') ? undefined : host);
   options.discovery = { port: Number(o['discoveryPort']), multicastInterface, dropProbes: Number(o['dropProbes']) };
+  if (o['verbose']) options.discovery.onProbe = (result, from) => void process.stdout.write(`PROBE ${result} ${from}\n`);
 }
 
 const sim = await startCameraSim(options);

@@ -54,12 +54,10 @@ export function addCameraToConfig(input: AddCameraInput): AddCameraResult {
   const taken = cameras.items.some((c) => isMap(c) && c.get('id') === input.id);
   if (taken) throw new CameraConfigError(`${input.configFile}: a camera with id "${input.id}" exists already; choose another --id`);
   const secretName = secretNameFor(input.id);
-  let secretsRef = doc.get('secrets_file');
-  if (typeof secretsRef !== 'string') {
-    secretsRef = 'secrets.yaml';
-    doc.set('secrets_file', secretsRef);
-  }
-  const secretsFile = resolve(dirname(input.configFile), secretsRef as string);
+  const configured = doc.get('secrets_file');
+  const secretsRef = typeof configured === 'string' ? configured : 'secrets.yaml';
+  if (typeof configured !== 'string') addAfterGateway(doc, 'secrets_file', secretsRef);
+  const secretsFile = resolve(dirname(input.configFile), secretsRef);
   const source = withCredentials(input.choice.detect.streamUri!, input.user, secretName);
   const node = doc.createNode(cameraEntry(input, source, secretName));
   node.commentBefore = ` ${[input.probe.device.manufacturer, input.probe.device.model].filter(Boolean).join(' ')}, added by edge-agent camera add`;
@@ -88,6 +86,14 @@ function cameraEntry(input: AddCameraInput, source: string, secretName: string):
   if (input.detectFps !== undefined) entry['detect_fps'] = input.detectFps;
   entry['onvif'] = onvif;
   return entry;
+}
+
+/** Top-level keys go near the top where operators look for them, not after the camera list. */
+function addAfterGateway(doc: Document, key: string, value: string): void {
+  const top = doc.contents;
+  if (!isMap(top)) return void doc.set(key, value);
+  const at = top.items.findIndex((p) => String((p.key as { value?: unknown } | null)?.value) === 'gateway');
+  top.items.splice(at + 1, 0, doc.createPair(key, value));
 }
 
 function readDocument(file: string): Document {

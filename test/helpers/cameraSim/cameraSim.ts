@@ -32,7 +32,12 @@ export interface CameraSimOptions {
   serial?: string;
   name?: string;
   /** WS-Discovery: off unless given. `multicastInterface` is the address to join the group on. */
-  discovery?: { port?: number; multicastInterface?: string; dropProbes?: number };
+  discovery?: {
+    port?: number;
+    multicastInterface?: string;
+    dropProbes?: number;
+    onProbe?: (result: 'answered' | 'dropped', from: string) => void;
+  };
 }
 
 export interface CameraSim {
@@ -84,6 +89,7 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
       port: opts.discovery.port ?? 3702,
       multicastInterface: opts.discovery.multicastInterface,
       dropProbes: opts.discovery.dropProbes ?? 0,
+      onProbe: opts.discovery.onProbe,
     });
     await responder.start();
   }

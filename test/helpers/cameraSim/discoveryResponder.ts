@@ -16,6 +16,8 @@ export interface ResponderOptions {
   multicastInterface?: string;
   /** Ignore this many Probes first (lost datagrams). */
   dropProbes: number;
+  /** Told about every Probe received. */
+  onProbe?: (result: 'answered' | 'dropped', from: string) => void;
 }
 
 export class DiscoveryResponder {
@@ -86,11 +88,13 @@ export class DiscoveryResponder {
     if (this.dropsLeft > 0) {
       this.dropsLeft--;
       this.dropped++;
+      this.opts.onProbe?.('dropped', host);
       return;
     }
     const relatesTo = text(doc, 'Envelope', 'Header', 'MessageID') ?? '';
     const reply = Buffer.from(render('common', 'ProbeMatches', { ...this.vars(), relatesTo }));
     this.answered++;
+    this.opts.onProbe?.('answered', host);
     this.socket?.send(reply, port, host);
   }
 }

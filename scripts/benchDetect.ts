@@ -17,7 +17,7 @@ export interface ModelFigures {
 }
 
 const CLIP = join(projectRoot(), '..', 'shared', 'videos', 'vtest_h264.mp4');
-const FILTER = { classes: ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'], scoreThreshold: 0.3, nmsIou: 0.45 };
+const FILTER = { classes: ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'], scoreThreshold: 0.3, nmsIou: 0.45, crossClassIou: 0.8 };
 
 /**
  * Model-only: the same session fed a tensor made from a real frame, back to back. Pipeline: decode,

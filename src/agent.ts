@@ -18,6 +18,8 @@ export interface AgentDeps {
   makeSource(camera: CameraConfig, detector: Detector): FrameSource;
   loadDetector(modelId: string): Promise<Detector>;
   makeConsumer(camera: CameraConfig, detector: Detector): FrameConsumer & { stop?(): void };
+  /** Interval of the consumers' tick() for live cameras; default 1000 ms. */
+  tickMs?: number;
   /** Started before the cameras (e.g. the outbox and uplink), stopped after them. */
   services?: Service[];
   onCameraState?(cameraId: string, state: CameraState, error?: Error): void;
@@ -41,6 +43,8 @@ export class Agent {
   private readonly locks = new Map<string, InferenceLock>();
   private readonly watchdogs: StreamWatchdog[] = [];
   private readonly consumers: { stop?(): void }[] = [];
+  private readonly liveConsumers: FrameConsumer[] = [];
+  private ticker: NodeJS.Timeout | undefined;
   private loops: Promise<void>[] = [];
   private startedServices: Service[] = [];
   private stopping: Promise<void> | undefined;
@@ -63,6 +67,11 @@ export class Agent {
       }
     }
     this.loops = this.cameras.filter((c) => c.enabled).map((cam) => this.startCamera(cam));
+    // Files are stamped with media time and run faster than real time: only live cameras get ticks.
+    this.ticker = setInterval(() => {
+      for (const c of this.liveConsumers) c.tick?.(Date.now());
+    }, this.deps.tickMs ?? 1000);
+    this.ticker.unref();
   }
 
   /** Resolves when every camera loop has ended (files at their end; cameras only after stop()). */
@@ -96,7 +105,8 @@ export class Agent {
     this.watchdogs.push(watchdog);
     const consumer = this.deps.makeConsumer(cam, detector);
     this.consumers.push(consumer);
-    const filter = { classes: cam.classes, scoreThreshold: cam.scoreThreshold, nmsIou: cam.nmsIou };
+    if (!/^file:/.test(cam.source)) this.liveConsumers.push(consumer);
+    const filter = { classes: cam.classes, scoreThreshold: cam.scoreThreshold, nmsIou: cam.nmsIou, crossClassIou: cam.crossClassIou };
     return runCameraLoop(watchdog, detector, filter, consumer, this.locks.get(cam.model)!, counters).catch((err: Error) => {
       // Only a file source gives up; a live camera keeps retrying inside the watchdog.
       log.error({ err: err.message }, 'camera stopped');
@@ -106,6 +116,7 @@ export class Agent {
   }
 
   private async stopAll(): Promise<void> {
+    clearInterval(this.ticker);
     for (const w of this.watchdogs) w.stop();
     await Promise.allSettled(this.loops);
     for (const c of this.consumers) c.stop?.();

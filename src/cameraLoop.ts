@@ -7,6 +7,8 @@ export interface FrameConsumer {
   /** Motion gate: false means the frame needs no inference. Absent means every frame is inferred. */
   needsInference?(frame: Frame): boolean;
   onFrame(frame: Frame, detections: Detection[] | null): void;
+  /** Time-driven checks (no-frame health, count intervals); called about once a second for live cameras. */
+  tick?(nowTs: number): void;
 }
 
 /** Serialises inference: one model session serves several cameras, one frame at a time. */

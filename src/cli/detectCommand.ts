@@ -58,7 +58,7 @@ async function detect(uri: string, o: DetectOptions): Promise<void> {
     stallTimeoutS: 10,
     decoder: o.decoder,
   });
-  const filter = { classes: o.classes.split(',').map((c) => c.trim()), scoreThreshold: o.threshold, nmsIou: 0.45 };
+  const filter = { classes: o.classes.split(',').map((c) => c.trim()), scoreThreshold: o.threshold, nmsIou: 0.45, crossClassIou: 0.8 };
   const stop = () => source.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './configCommands.js';
 import { registerDetectCommand } from './detectCommand.js';
 import { EXIT, reportFatal } from './exitCodes.js';
+import { registerReplayCommand } from './replayCommand.js';
 import { registerRunCommand } from './runCommand.js';
 import { VERSION } from './version.js';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDetectCommand(program);
   registerRunCommand(program);
+  registerReplayCommand(program);
   registerConfigCommands(program);
   return program;
 }

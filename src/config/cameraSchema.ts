@@ -43,6 +43,12 @@ export const CameraSchema = Type.Object(
       default: 0.45,
       description: 'IoU above which two boxes of one class are the same object (class-wise NMS).',
     }),
+    crossClassIou: Type.Number({
+      minimum: 0.3,
+      maximum: 1,
+      default: 0.8,
+      description: 'IoU above which boxes of different classes are one object (a van seen as car and truck); 1 keeps both.',
+    }),
     rtspTransport: Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('auto')], {
       default: 'tcp',
       description: 'RTSP transport; tcp survives lossy links and NAT best.',

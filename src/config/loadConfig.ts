@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, parse as parseYaml, type Document, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { checkEvents } from './eventsSchema.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { camelKeys, snakePath } from './keys.js';
 
@@ -77,6 +78,7 @@ function crossChecks(config: Config, options: LoadOptions): string[] {
     }
     const unknown = options.labels ? cam.classes.filter((c) => !options.labels!.includes(c)) : [];
     if (unknown.length > 0) out.push(`cameras[${i}].classes: not detector labels: ${unknown.join(', ')}`);
+    out.push(...checkEvents(cam.events, `cameras[${i}].events`));
   });
   return out;
 }

@@ -51,6 +51,22 @@ export const DetectorSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+export const StorageSchema = Type.Object(
+  {
+    snapshotDir: Type.String({
+      default: 'var/snapshots',
+      description: 'Folder for alert snapshots (one sub-folder per camera), relative to the config file.',
+    }),
+    snapshotMaxMb: Type.Number({
+      minimum: 1,
+      maximum: 100_000,
+      default: 200,
+      description: 'Disk space for snapshots, shared evenly by the cameras; the oldest are deleted first.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     gateway: GatewaySchema,
@@ -61,6 +77,7 @@ export const ConfigSchema = Type.Object(
     logging: Type.Object(LoggingSchema.properties, { additionalProperties: false, default: {} }),
     video: VideoSchema,
     detector: DetectorSchema,
+    storage: StorageSchema,
     outbox: OutboxSchema,
     mqtt: Type.Optional(MqttSchema),
     cameras: Type.Array(CameraSchema, { minItems: 1, maxItems: 64, description: 'Cameras served by this gateway.' }),

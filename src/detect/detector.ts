@@ -5,6 +5,8 @@ export interface DetectFilter {
   classes: readonly string[];
   scoreThreshold: number;
   nmsIou: number;
+  /** IoU above which boxes of different classes are taken as one object; 1 disables it. */
+  crossClassIou: number;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * Greedy class-wise non-maximum suppression over candidate boxes held in parallel arrays.
- * Returns the indexes kept, best score first. Boxes of different classes never suppress each other.
+ * Greedy non-maximum suppression over candidate boxes held in parallel arrays. Returns the indexes
+ * kept, best score first. Boxes of one class suppress each other above `iouThreshold`; boxes of
+ * different classes only above `crossClassIou`, which is meant to be high: a van scored as both
+ * "car" and "truck" by neighbouring anchors is one object, a cyclist's person and bicycle are two.
  */
 export function nmsClasswise(
   boxes: Float32Array, // x1,y1,x2,y2 per candidate
@@ -8,6 +10,7 @@ export function nmsClasswise(
   classes: Int32Array,
   count: number,
   iouThreshold: number,
+  crossClassIou = 1,
 ): number[] {
   const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
   const suppressed = new Uint8Array(count);
@@ -18,8 +21,9 @@ export function nmsClasswise(
     keep.push(i);
     for (let oj = oi + 1; oj < order.length; oj++) {
       const j = order[oj]!;
-      if (suppressed[j] || classes[j] !== classes[i]) continue;
-      if (iouAt(boxes, i, j) > iouThreshold) suppressed[j] = 1;
+      if (suppressed[j]) continue;
+      const limit = classes[j] === classes[i] ? iouThreshold : crossClassIou;
+      if (iouAt(boxes, i, j) > limit) suppressed[j] = 1;
     }
   }
   return keep;

@@ -74,6 +74,7 @@ export class OnnxDetector implements Detector {
     const dets = this.decoder.decode(out, lb, frame.sourceWidth, frame.sourceHeight, {
       scoreThreshold: filter.scoreThreshold,
       nmsIou: filter.nmsIou,
+      crossClassIou: filter.crossClassIou,
       classIds: this.classIds(filter.classes),
     });
     const t3 = performance.now();

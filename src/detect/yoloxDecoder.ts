@@ -5,6 +5,8 @@ import { nmsClasswise } from './nms.js';
 export interface DecodeOptions {
   scoreThreshold: number;
   nmsIou: number;
+  /** IoU above which boxes of different classes are one object (the lower score is dropped). */
+  crossClassIou: number;
   /** Class ids to keep; the best of these per anchor is taken, other classes are ignored. */
   classIds: readonly number[];
 }
@@ -85,7 +87,7 @@ export class YoloxDecoder {
       this.classes[n] = best;
       n++;
     }
-    const keep = nmsClasswise(this.boxes, this.scores, this.classes, n, opt.nmsIou);
+    const keep = nmsClasswise(this.boxes, this.scores, this.classes, n, opt.nmsIou, opt.crossClassIou);
     return keep.map((i) => ({
       label: this.labels[this.classes[i]!] ?? String(this.classes[i]),
       classId: this.classes[i]!,

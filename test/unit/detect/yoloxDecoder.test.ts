@@ -17,7 +17,7 @@ function put(out: Float32Array, anchor: number, v: { tx: number; ty: number; tw:
 }
 const decoder = new YoloxDecoder(416, 416, [8, 16, 32], COCO80);
 const identity = letterboxOf(416, 416, 416, 416);
-const opts = { scoreThreshold: 0.3, nmsIou: 0.45, classIds: [0, 2] };
+const opts = { scoreThreshold: 0.3, nmsIou: 0.45, crossClassIou: 0.8, classIds: [0, 2, 7] };
 
 describe('YoloxDecoder', () => {
   it('has 3549 anchors for a 416 input', () => {
@@ -56,7 +56,7 @@ describe('YoloxDecoder', () => {
   it('takes the best wanted class when another class scores higher', () => {
     const out = emptyOutput();
     put(out, 300, { tx: 0, ty: 0, tw: 1, th: 1, obj: 0.9, cls: { 7: 0.9, 2: 0.6 } }); // truck best, car wanted
-    const [d] = decoder.decode(out, identity, 416, 416, opts);
+    const [d] = decoder.decode(out, identity, 416, 416, { ...opts, classIds: [0, 2] });
     expect(d!.label).toBe('car');
   });
 
@@ -68,6 +68,17 @@ describe('YoloxDecoder', () => {
     expect(dets).toHaveLength(1);
     expect(dets[0]!.box.x1).toBe(0);
     expect(dets[0]!.box.y1).toBe(0);
+  });
+
+  it('keeps one object scored as two classes by neighbouring anchors, but not two overlapping objects', () => {
+    const out = emptyOutput();
+    // Same box from two anchors: "car" 0.72 and "truck" 0.63 (IoU 1): one van.
+    put(out, 400, { tx: 0.5, ty: 0.5, tw: Math.log(6), th: Math.log(4), obj: 0.9, cls: { 2: 0.8 } });
+    put(out, 401, { tx: -0.5, ty: 0.5, tw: Math.log(6), th: Math.log(4), obj: 0.9, cls: { 7: 0.7 } });
+    // A person partly in front of it (IoU well under 0.8) stays.
+    put(out, 402, { tx: 0.5, ty: 0.5, tw: Math.log(2), th: Math.log(4), obj: 0.9, cls: { 0: 0.9 } });
+    const dets = decoder.decode(out, identity, 416, 416, opts);
+    expect(dets.map((d) => d.label).sort()).toEqual(['car', 'person']);
   });
 
   it('rejects an output of the wrong size', () => {

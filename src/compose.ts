@@ -6,7 +6,8 @@ import { loadDetector } from './detect/loadDetector.js';
 import type { Logger } from './log/logger.js';
 import { createCameraSource } from './stream/createSource.js';
 import { EventStage } from './track/eventStage.js';
-import type { AlertSink } from './types.js';
+import type { FrameConsumer } from './cameraLoop.js';
+import type { AlertSink, Detection, Frame } from './types.js';
 
 /** Small grey picture made inside GStreamer for the motion gate and the camera-health checks. */
 const GREY = { width: 160, height: 120 };
@@ -42,8 +43,23 @@ export function composeAgent(cfg: Config, configPath: string, log: Logger, o: Co
         log.child({ stage: 'events', camera: cam.id }),
       );
       stages.set(cam.id, stage);
-      return stage;
+      return withDetectionLog(stage, log.child({ stage: 'detect', camera: cam.id }));
     },
   });
   return { agent, stages };
+}
+
+/** Per-frame detections at debug level (a person tuning a camera turns it on), then the event stage. */
+function withDetectionLog(stage: EventStage, log: Logger): FrameConsumer & { stop(): void } {
+  return {
+    needsInference: (frame: Frame) => stage.needsInference(frame),
+    onFrame: (frame: Frame, detections: Detection[] | null) => {
+      if (detections && log.isLevelEnabled('debug')) {
+        log.debug({ seq: frame.seq, ts: frame.ts, detections: detections.map((d) => ({ label: d.label, score: d.score, box: d.box })) }, 'detections');
+      }
+      stage.onFrame(frame, detections);
+    },
+    tick: (ts: number) => stage.tick(ts),
+    stop: () => stage.stop(),
+  };
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Config } from '../config/schema.js';
 import type { CameraConfig } from '../config/cameraSchema.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { addCameraToConfig, CameraConfigError } from '../discovery/cameraConfigWriter.js';
@@ -51,7 +52,8 @@ export interface CameraCommandDeps {
    * `camera.detectFps`, writes one annotated JPEG to `snapshotPath`. Rejects with StreamError when
    * the stream cannot be opened. Implemented by the lead with the real source and detector.
    */
-  testStream(camera: CameraConfig, opts: { seconds: number; snapshotPath: string }): Promise<StreamTestReport>;
+  /** Pulls frames from the camera; `config` is the whole validated config (models, decoder). */
+  testStream(camera: CameraConfig, opts: { seconds: number; snapshotPath: string; config: Config }): Promise<StreamTestReport>;
   io?: CliIo;
 }
 
@@ -248,13 +250,14 @@ function registerTest(camera: Command, deps: CameraCommandDeps): void {
     .option('--snapshot <file>', 'where to write the annotated JPEG', 'camera-test.jpg')
     .action(async (id: string, o: { config: string; seconds: number; snapshot: string }) => {
       const io = deps.io ?? processIo;
-      const cam = loadConfig(o.config).cameras.find((c) => c.id === id);
+      const config = loadConfig(o.config);
+      const cam = config.cameras.find((c) => c.id === id);
       if (!cam) {
         io.err(`edge-agent: no camera "${id}" in ${o.config}\n`);
         process.exitCode = EXIT.usage;
         return;
       }
-      const r = await deps.testStream(cam, { seconds: o.seconds, snapshotPath: o.snapshot });
+      const r = await deps.testStream(cam, { seconds: o.seconds, snapshotPath: o.snapshot, config });
       io.out(
         `camera ${id}: ${r.codec} ${r.width}x${r.height}, decoded ${r.decodedFps.toFixed(1)} fps (${r.framesDecoded} frames)\n` +
           `  decode ${r.decodeMsPerFrame.toFixed(1)} ms/frame, inference ${r.inferenceMsPerFrame.toFixed(1)} ms/frame (${r.framesDetected} frames)\n` +

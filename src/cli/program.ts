@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerCameraCommands, registerDiscoverCommand } from './cameraCommands.js';
 import { registerConfigCommands } from './configCommands.js';
+import { testCameraStream } from './streamTest.js';
 import { registerDetectCommand } from './detectCommand.js';
 import { EXIT, reportFatal } from './exitCodes.js';
 import { registerReplayCommand } from './replayCommand.js';
@@ -16,6 +18,10 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerReplayCommand(program);
   registerConfigCommands(program);
+  registerDiscoverCommand(program);
+  registerCameraCommands(program, {
+    testStream: (cam, o) => testCameraStream(o.config, cam, o),
+  });
   return program;
 }
 

@@ -1,45 +1,59 @@
+import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Agent } from '../agent.js';
-import type { CameraConfig } from '../config/cameraSchema.js';
+import type { Agent } from '../agent.js';
+import { composeAgent } from '../compose.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
-import { loadDetector } from '../detect/loadDetector.js';
+import type { CameraHealth } from '../health/cameraHealth.js';
+import { findModel } from '../detect/modelManifest.js';
 import { createLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
-import { createCameraSource } from '../stream/createSource.js';
+import { Uplink } from '../publish/uplink.js';
 import { installedChecks } from './configCommands.js';
 import { EXIT } from './exitCodes.js';
+import { VERSION } from './version.js';
 
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('Run every configured camera until stopped (SIGINT/SIGTERM); file sources end at their end.')
+    .description('Run every configured camera until stopped (SIGINT/SIGTERM); file sources end at their end. Alerts go to the outbox, then MQTT.')
     .requiredOption('-c, --config <file>', 'YAML config file')
     .action(async (opts: { config: string }) => {
       const cfg = loadConfig(opts.config, installedChecks());
       const log = createLogger(cfg.logging.level as LevelWithSilent);
-      await runAgent(cfg, log);
+      await runAgent(cfg, opts.config, log);
     });
 }
 
-/** Builds the agent from a validated config, runs it until its cameras end or a signal arrives. */
-export async function runAgent(cfg: Config, log: Logger): Promise<void> {
-  const agent = new Agent(cfg.cameras, {
-    log,
-    loadDetector: (id) => loadDetector(id, { modelDir: cfg.modelDir, threads: cfg.detector.threads }),
-    makeSource: (cam, detector) =>
-      createCameraSource(cam, { fitWidth: detector.inputWidth, fitHeight: detector.inputHeight, decoder: cfg.video.decoder }),
-    makeConsumer: (cam) => detectionLogger(cam, log),
+/** Builds the daemon from a validated config and runs it until its cameras end or a signal arrives. */
+export async function runAgent(cfg: Config, configPath: string, log: Logger): Promise<void> {
+  let agent: Agent | undefined;
+  const uplink = new Uplink(
+    { outbox: cfg.outbox, mqtt: cfg.mqtt },
+    {
+      gateway: cfg.gateway,
+      baseDir: dirname(resolve(configPath)),
+      info: gatewayInfo(cfg),
+      cameraHealth: () => cameraHealth(agent),
+    },
+    log.child({ stage: 'uplink' }),
+  );
+  const composed = composeAgent(cfg, configPath, log, {
+    sink: uplink,
+    services: [uplink],
     onCameraState: (camera, state, error) => {
       if (state === 'offline') log.warn({ camera, err: error?.message }, 'camera offline');
+      if (state === 'online' || state === 'offline') uplink.setCameraStatus(camera, { state, error: error?.message });
     },
   });
+  agent = composed.agent;
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
-    void agent.stop();
+    void agent?.stop();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  log.info({ gateway: cfg.gateway.id, cameras: cfg.cameras.length }, 'agent starting');
+  log.info({ gateway: cfg.gateway.id, cameras: cfg.cameras.length, version: VERSION }, 'agent starting');
   try {
     await agent.start();
     log.info('agent started');
@@ -55,13 +69,28 @@ export async function runAgent(cfg: Config, log: Logger): Promise<void> {
   if (failed.length > 0) process.exitCode = EXIT.stream;
 }
 
-function detectionLogger(cam: CameraConfig, log: Logger) {
-  const child = log.child({ stage: 'detect', camera: cam.id });
+function gatewayInfo(cfg: Config) {
+  const modelIds = [...new Set(cfg.cameras.map((c) => c.model))];
+  // Hash of the effective settings without secrets: two gateways with equal hashes behave alike.
+  const shown = { ...cfg, cameras: cfg.cameras.map((c) => ({ ...c, source: c.source.replace(/\/\/[^/@]*@/, '//') })), mqtt: undefined };
   return {
-    onFrame(frame: { seq: number; ts: number }, detections: { label: string; score: number; box: unknown }[] | null) {
-      if (detections && detections.length > 0) {
-        child.info({ seq: frame.seq, ts: frame.ts, detections }, 'detections');
-      }
-    },
+    version: VERSION,
+    cameras: cfg.cameras.map((c) => c.id),
+    models: modelIds.map((id) => ({ id, sha256: findModel(id).sha256 })),
+    configHash: createHash('sha256').update(JSON.stringify(shown)).digest('hex').slice(0, 16),
   };
+}
+
+const lastFrames = new Map<string, { frames: number; ts: number }>();
+
+function cameraHealth(agent: Agent | undefined): Record<string, CameraHealth> {
+  const out: Record<string, CameraHealth> = {};
+  const now = Date.now();
+  for (const [id, c] of agent?.counters ?? []) {
+    const prev = lastFrames.get(id);
+    const fps = prev && now > prev.ts ? ((c.frames - prev.frames) * 1000) / (now - prev.ts) : 0;
+    lastFrames.set(id, { frames: c.frames, ts: now });
+    out[id] = { fps: Math.round(fps * 10) / 10, skipped: c.skipped, reconnects: c.restarts, state: c.state };
+  }
+  return out;
 }

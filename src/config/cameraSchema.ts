@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EventsSchema } from './eventsSchema.js';
+import { OnvifCameraSchema } from './onvifSchema.js';
 
 // Per-camera settings. Keys are camelCase here; operators write snake_case in YAML and the loader
 // maps between the two, so this file is the only place where that mapping is defined.
@@ -61,6 +62,7 @@ export const CameraSchema = Type.Object(
       description: 'A live stream that delivers no frame for this long is restarted and reported offline.',
     }),
     events: EventsSchema,
+    onvif: OnvifCameraSchema,
   },
   { additionalProperties: false },
 );

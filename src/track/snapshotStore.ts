@@ -85,8 +85,8 @@ export class SnapshotStore {
 
 const OUTLINE = [255, 32, 32];
 
-/** BGR frame → RGBA (nearest-neighbour downscale) with a 2-pixel box outline → JPEG bytes. */
-export function encode(frame: Frame, box: Box | undefined, maxWidth: number, quality: number): Buffer {
+/** BGR frame → RGBA (nearest-neighbour downscale) with 2-pixel outlines of normalised boxes → JPEG bytes. */
+export function encode(frame: Frame, boxes: Box | Box[] | undefined, maxWidth: number, quality: number): Buffer {
   const scale = Math.min(1, maxWidth / frame.width);
   const w = Math.max(1, Math.round(frame.width * scale));
   const h = Math.max(1, Math.round(frame.height * scale));
@@ -103,7 +103,7 @@ export function encode(frame: Frame, box: Box | undefined, maxWidth: number, qua
       rgba[d + 3] = 255;
     }
   }
-  if (box) outline(rgba, w, h, box);
+  for (const box of boxes === undefined ? [] : Array.isArray(boxes) ? boxes : [boxes]) outline(rgba, w, h, box);
   return jpeg.encode({ data: rgba, width: w, height: h }, quality).data;
 }
 

@@ -88,7 +88,8 @@ describe('RTSP cameras', () => {
     const dir = tempDir();
     const cfg = join(dir, 'edge.yaml');
     writeFileSync(cfg, `gateway: { id: gw-t, province: hn, commune: c1 }
-logging: { level: info }
+logging: { level: debug }
+outbox: { path: outbox.db }
 cameras:
   - id: street-rtsp
     source: rtsp://viewer:\${CAM_PASS}@127.0.0.1:${server.port}/h264
@@ -117,8 +118,18 @@ cameras:
 });
 
 describe('edge-agent run on a recorded file', () => {
-  it('runs every configured camera to the end of its file and logs detections', async () => {
-    const r = await runCli(['run', '--config', 'config/example.yaml']);
+  it('runs every configured camera to the end of its file, logging detections at debug level', async () => {
+    const dir = tempDir();
+    const cfg = join(dir, 'edge.yaml');
+    writeFileSync(cfg, `gateway: { id: gw-t, province: hn, commune: c1 }
+logging: { level: debug }
+outbox: { path: outbox.db }
+cameras:
+  - id: street-1
+    source: file://${STREET}
+    detect_fps: 5
+`);
+    const r = await runCli(['run', '--config', cfg]);
     expect(r.code, r.stderr).toBe(0);
     const logs = jsonLines<{ msg: string; counters?: Record<string, { frames: number; state: string }> }>(r.stderr);
     expect(logs.filter((l) => l.msg === 'detections').length).toBeGreaterThan(300);

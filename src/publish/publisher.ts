@@ -9,6 +9,10 @@ import { encodeRow, type PayloadFormat } from './payload.js';
 // after its PUBACK, and PUBACKs are recorded in one transaction per window, not one per message.
 
 /** What the publisher needs of a connection (MqttLink implements it). */
+const READ_ROWS = 256;
+const FLUSH_ROWS = 512;
+const FLUSH_MS = 20;
+
 export interface PublishLink {
   readonly connected: boolean;
   /** See MqttLink.publish: false when offline; `done` runs once after PUBACK or on connection loss. */
@@ -37,12 +41,14 @@ export class Publisher {
   readonly counters: PublisherCounters = { published: 0, historical: 0, missingSnapshots: 0 };
   private readonly inFlight = new Map<number, string>();
   private acked: PublishedRef[] = [];
-  private buffer: OutboxRow[] = [];
+  private live: OutboxRow[] = [];
+  private backlog: OutboxRow[] = [];
+  private liveDirty = false;
+  private flushTimer: NodeJS.Timeout | undefined;
   private liveFrom = Number.MAX_SAFE_INTEGER;
   private liveCursor = 0;
   private backlogCursor = 0;
   private scheduled = false;
-  private flushScheduled = false;
   private rateTimer: NodeJS.Timeout | undefined;
   private tokens = 0;
   private tokensTs = 0;
@@ -75,12 +81,8 @@ export class Publisher {
   /** Something may be waiting (new row, requeue, replay): drain soon. Cheap to call often. */
   kick(rescan = false): void {
     if (rescan) this.rescan = true;
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.pump();
-    });
+    else this.liveDirty = true;
+    this.kickPump();
   }
 
   /** Rows published and not yet PUBACKed. */
@@ -90,6 +92,8 @@ export class Publisher {
 
   /** Records PUBACKs still buffered; call before closing the outbox. */
   flushAcks(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.acked.length === 0) return;
     const batch = this.acked;
     this.acked = [];
@@ -98,7 +102,9 @@ export class Publisher {
 
   private reset(): void {
     this.inFlight.clear();
-    this.buffer = [];
+    this.live = [];
+    this.backlog = [];
+    this.liveDirty = true;
     this.backlogCursor = 0;
     clearTimeout(this.rateTimer);
     this.rateTimer = undefined;
@@ -106,13 +112,14 @@ export class Publisher {
 
   private pump(): void {
     if (!this.online || !this.link.connected) return;
-    this.flushAcks();
     // Rows re-queued behind the cursors (replay, missing e2e ack) are found by scanning again from
     // the start, but only with nothing in flight, so that no row goes twice on one connection.
-    if (this.rescan && this.inFlight.size === 0 && this.buffer.length === 0) {
+    if (this.rescan && this.inFlight.size === 0 && this.live.length === 0 && this.backlog.length === 0) {
+      this.flushAcks();
       this.rescan = false;
       this.backlogCursor = 0;
       this.liveCursor = this.liveFrom - 1;
+      this.liveDirty = true;
     }
     while (this.inFlight.size < this.opts.maxInFlight) {
       if (!this.takeToken()) break;
@@ -122,20 +129,22 @@ export class Publisher {
     }
   }
 
+  /** Live rows first (looked up only when something was emitted), then the backlog in big reads. */
   private next(): OutboxRow | undefined {
-    if (this.buffer.length === 0) this.fill();
-    return this.buffer.shift();
-  }
-
-  private fill(): void {
-    const n = Math.max(16, this.opts.maxInFlight);
-    let rows = this.outbox.pending(this.liveCursor, Number.MAX_SAFE_INTEGER, n);
-    if (rows.length > 0) this.liveCursor = rows[rows.length - 1]!.seq;
-    else {
-      rows = this.outbox.pending(this.backlogCursor, this.liveFrom, n);
-      if (rows.length > 0) this.backlogCursor = rows[rows.length - 1]!.seq;
+    if (this.live.length === 0 && this.liveDirty) {
+      this.liveDirty = false;
+      this.live = this.outbox.pending(this.liveCursor, Number.MAX_SAFE_INTEGER, READ_ROWS);
+      if (this.live.length > 0) {
+        this.liveCursor = this.live[this.live.length - 1]!.seq;
+        if (this.live.length === READ_ROWS) this.liveDirty = true;
+      }
     }
-    this.buffer = rows;
+    if (this.live.length > 0) return this.live.shift();
+    if (this.backlog.length === 0) {
+      this.backlog = this.outbox.pending(this.backlogCursor, this.liveFrom, READ_ROWS);
+      if (this.backlog.length > 0) this.backlogCursor = this.backlog[this.backlog.length - 1]!.seq;
+    }
+    return this.backlog.shift();
   }
 
   private send(row: OutboxRow): void {
@@ -162,12 +171,18 @@ export class Publisher {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // One transaction for every PUBACK that arrived in this turn of the event loop.
+    // Sending goes on at once (the cursors already skip acked rows); the database learns of PUBACKs
+    // in batches, one transaction per batch. A crash before the flush only means duplicates.
+    this.kickPump();
+    if (this.acked.length >= FLUSH_ROWS) this.flushAcks();
+    else this.flushTimer ??= setTimeout(() => this.flushAcks(), FLUSH_MS);
+  }
+
+  private kickPump(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
     setImmediate(() => {
-      this.flushScheduled = false;
-      this.flushAcks();
+      this.scheduled = false;
       this.pump();
     });
   }

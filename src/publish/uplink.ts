@@ -103,6 +103,11 @@ export class Uplink implements AlertSink {
     return this.requireOutbox().status();
   }
 
+  /** Undelivered rows in the outbox; cheap. */
+  depth(): number {
+    return this.requireOutbox().depth();
+  }
+
   /** True while a broker connection is up. */
   get connected(): boolean {
     return this.link?.connected === true;

@@ -97,6 +97,11 @@ export class Outbox {
     return rows;
   }
 
+  /** Undelivered rows (pending + sent), from the trigger-kept totals: cheap enough to poll. */
+  depth(): number {
+    return this.st.depth.get()?.n ?? 0;
+  }
+
   /** Highest sequence number handed out so far (0 for an empty new database). */
   lastSeq(): number {
     return this.st.lastSeq.get()?.seq ?? 0;
@@ -109,21 +114,23 @@ export class Outbox {
   markPublished(refs: readonly PublishedRef[], e2e: boolean): void {
     const ts = this.now();
     const stmt = e2e ? this.st.markSent : this.deliverStmt();
-    this.db!.transaction(() => {
-      for (const r of refs) stmt.run(ts, r.seq, r.id);
-    }).immediate();
+    this.relaxed(() =>
+      this.db!.transaction(() => {
+        for (const r of refs) stmt.run(ts, r.seq, r.id);
+      }).immediate(),
+    );
   }
 
   /** The centre's end-to-end ack: explicit sequence numbers, or every sent row up to a high-water mark. */
   ack(ack: { seqs?: readonly number[]; upTo?: number }): number {
     const ts = this.now();
     const del = this.cfg.retainDeliveredS > 0;
-    return this.db!.transaction(() => {
+    return this.relaxed(() => this.db!.transaction(() => {
       let n = 0;
       for (const seq of ack.seqs ?? []) n += (del ? this.st.ackSeq : this.st.ackSeqDelete).run(ts, seq).changes;
       if (ack.upTo !== undefined) n += (del ? this.st.ackUpTo : this.st.ackUpToDelete).run(ts, ack.upTo).changes;
       return n;
-    }).immediate();
+    }).immediate());
   }
 
   /** Sent rows without an end-to-end ack since `olderThanTs` go back to pending, flagged as replays. */
@@ -159,7 +166,7 @@ export class Outbox {
       const ev = this.st.evictions.get(c);
       classes[c] = { pending: 0, sent: 0, delivered: 0, bytes: 0, evictedRows: ev?.rows ?? 0, evictedBytes: ev?.bytes ?? 0 };
       const oldest = this.st.oldest.get(c)?.created_ts;
-      if (oldest !== undefined) classes[c].oldestTs = oldest;
+      if (oldest !== undefined && oldest !== null) classes[c].oldestTs = oldest;
     }
     for (const s of this.st.stats.all()) {
       const cs = classes[s.class];
@@ -205,6 +212,21 @@ export class Outbox {
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'outbox cannot free space');
       return false;
+    }
+  }
+
+  /**
+   * Runs a write without waiting for fsync. Only for marks that move a row towards deletion: if a
+   * power cut loses such a commit the row is merely sent again (a duplicate, de-duplicated by id),
+   * never lost. The next FULL commit (any insert) makes it durable anyway, since WAL is ordered.
+   */
+  private relaxed<T>(write: () => T): T {
+    if (this.cfg.synchronous !== 'full') return write();
+    this.db!.pragma('synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      this.db!.pragma('synchronous = FULL');
     }
   }
 

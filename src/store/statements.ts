@@ -44,9 +44,13 @@ export function prepareStatements(db: Database) {
     pruneDelivered: db.prepare(`DELETE FROM outbox WHERE state = ${DELIVERED} AND sent_ts < ?`) as Statement<[number]>,
     byAlertId: db.prepare(`SELECT ${ROW} FROM outbox WHERE alert_id = ? ORDER BY seq DESC LIMIT 1`) as Statement<[string], OutboxRow>,
     evictions: db.prepare('SELECT rows, bytes FROM evictions WHERE class = ?') as Statement<[string], { rows: number; bytes: number }>,
+    // Through the (state, seq) index: the class index would first walk every delivered row kept for replay.
     oldest: db.prepare(
-      `SELECT created_ts FROM outbox WHERE class = ? AND state < ${DELIVERED} ORDER BY seq LIMIT 1`,
-    ) as Statement<[string], { created_ts: number }>,
+      `SELECT min(created_ts) AS created_ts FROM (
+         SELECT created_ts FROM (SELECT created_ts FROM outbox WHERE state = ${PENDING} AND class = ?1 ORDER BY seq LIMIT 1)
+         UNION ALL SELECT created_ts FROM (SELECT created_ts FROM outbox WHERE state = ${SENT} AND class = ?1 ORDER BY seq LIMIT 1))`,
+    ) as Statement<[string], { created_ts: number | null }>,
+    depth: db.prepare(`SELECT sum(rows) AS n FROM stats WHERE state < ${DELIVERED}`) as Statement<[], { n: number | null }>,
     stats: db.prepare('SELECT class, state, rows, bytes FROM stats') as Statement<
       [],
       { class: AlertClass; state: number; rows: number; bytes: number }

@@ -1,0 +1,213 @@
+// Outbox benchmark: insert rate (one committed transaction per alert), drain rate of a backlog
+// against raw mqtt.js QoS 1 publishing in the same run and to the same broker, and latency from
+// emit() to a subscriber, idle and while a backlog drains. Figures, not pass/fail.
+//   node --import tsx scripts/benchOutbox.ts [--json] [--rows 100000]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { connect, type MqttClient } from 'mqtt';
+import { MqttSchema, OutboxSchema, type MqttConfig, type OutboxConfig } from '../src/config/uplinkSchema.js';
+import { createLogger } from '../src/log/logger.js';
+import { alertRecord, droppedRecord, encodeRow } from '../src/publish/payload.js';
+import { Uplink } from '../src/publish/uplink.js';
+import { Outbox } from '../src/store/outbox.js';
+import type { Alert } from '../src/types.js';
+
+export interface OutboxBenchOptions {
+  /** Backlog size drained, and raw messages published. */
+  rows?: number;
+  /** Alerts emitted one transaction each for the insert rate. */
+  inserts?: number;
+  /** Alerts timed from emit to subscriber, idle and while draining. */
+  latencySamples?: number;
+  maxInFlight?: number;
+}
+
+export interface OutboxBenchFigures {
+  insert_per_s: number;
+  drain_per_s: number;
+  raw_publish_per_s: number;
+  drain_vs_raw: number;
+  latency_p50_ms: number;
+  latency_p95_ms: number;
+  latency_p95_draining_ms: number;
+}
+
+const GW = { id: 'gw-bench', province: 'p', commune: 'c' };
+const BASE = 'edge/p/c/gw-bench';
+const log = createLogger('silent');
+
+export async function benchOutbox(opts: OutboxBenchOptions = {}): Promise<OutboxBenchFigures> {
+  const rows = opts.rows ?? 100_000;
+  const maxInFlight = opts.maxInFlight ?? 64;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-outbox-'));
+  const broker = await startBroker(dir);
+  try {
+    const cfg = { outbox: defaults<OutboxConfig>(OutboxSchema, { path: join(dir, 'outbox.db') }), mqtt: defaults<MqttConfig>(MqttSchema, { urls: [broker.url], maxInFlight, healthIntervalS: 0 }) };
+    const insertPerS = insertRate(cfg.outbox, opts.inserts ?? 2000);
+    fillBacklog(cfg.outbox, rows);
+    const drainPerS = await drainRate(cfg, rows);
+    const rawPerS = await rawRate(broker.url, rows, maxInFlight);
+    const idle = await latency(cfg, broker.url, opts.latencySamples ?? 200, 0);
+    const draining = await latency(cfg, broker.url, opts.latencySamples ?? 200, Math.min(rows, 50_000));
+    return {
+      insert_per_s: Math.round(insertPerS),
+      drain_per_s: Math.round(drainPerS),
+      raw_publish_per_s: Math.round(rawPerS),
+      drain_vs_raw: Math.round((drainPerS / rawPerS) * 100) / 100,
+      latency_p50_ms: pct(idle, 0.5),
+      latency_p95_ms: pct(idle, 0.95),
+      latency_p95_draining_ms: pct(draining, 0.95),
+    };
+  } finally {
+    broker.proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let n = 0;
+function alert(): Alert {
+  n++;
+  return { id: `bench-${n}`, gatewayId: GW.id, cameraId: 'cam-1', rule: 'wrong_way_lane2', kind: 'wrong_way', type: 'instant', class: 'alert', label: 'car', score: 0.87, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 }, trackId: n, line: 'lane2', ts: Date.now(), modelId: 'yolox-nano-int8' };
+}
+
+function openOutbox(cfg: OutboxConfig): Outbox {
+  const ob = new Outbox(cfg.path, cfg, (d) => droppedRecord(GW.id, d), log);
+  ob.open();
+  return ob;
+}
+
+function insertRate(cfg: OutboxConfig, count: number): number {
+  const ob = openOutbox({ ...cfg, path: `${cfg.path}.insert` });
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) ob.insert(alertRecord(alert()));
+  const s = (performance.now() - t0) / 1000;
+  ob.close();
+  return count / s;
+}
+
+function fillBacklog(cfg: OutboxConfig, rows: number): void {
+  const ob = openOutbox(cfg);
+  for (let done = 0; done < rows; done += 10_000) ob.insertMany(Array.from({ length: Math.min(10_000, rows - done) }, () => alertRecord(alert())));
+  ob.close();
+}
+
+async function drainRate(cfg: { outbox: OutboxConfig; mqtt: MqttConfig }, rows: number): Promise<number> {
+  const uplink = new Uplink(cfg, { gateway: GW, baseDir: '/', info: { version: 'bench', cameras: [], models: [], configHash: '' } }, log);
+  await uplink.start();
+  await until(() => uplink.connected);
+  const t0 = performance.now();
+  await until(() => uplink.depth() === 0);
+  const s = (performance.now() - t0) / 1000;
+  await uplink.stop();
+  return rows / s;
+}
+
+async function rawRate(url: string, count: number, window: number): Promise<number> {
+  const client = await mqttClient(url);
+  const payload = encodeRow({ ...alertRecord(alert()), seq: 123456, boot: 3, createdTs: 0, replay: false }, true, 'json');
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    let acked = 0;
+    const pump = () => {
+      while (sent < count && sent - acked < window) {
+        sent++;
+        client.publish(`${BASE}/camera/cam-1/alert/wrong_way`, payload, { qos: 1 }, () => {
+          acked++;
+          if (acked === count) resolve();
+          else pump();
+        });
+      }
+    };
+    pump();
+  });
+  const s = (performance.now() - t0) / 1000;
+  await new Promise<void>((r) => client.end(false, {}, () => r()));
+  return count / s;
+}
+
+async function latency(cfg: { outbox: OutboxConfig; mqtt: MqttConfig }, url: string, samples: number, backlog: number): Promise<number[]> {
+  if (backlog > 0) fillBacklog(cfg.outbox, backlog);
+  const sub = await mqttClient(url);
+  const sentAt = new Map<string, number>();
+  const lat: number[] = [];
+  sub.on('message', (_t, p) => {
+    const id = (JSON.parse(p.toString()) as { i: string }).i;
+    const t = sentAt.get(id);
+    if (t !== undefined) lat.push(performance.now() - t);
+  });
+  await new Promise<void>((r) => sub.subscribe(`${BASE}/camera/+/alert/#`, { qos: 1 }, () => r()));
+  const uplink = new Uplink(cfg, { gateway: GW, baseDir: '/', info: { version: 'bench', cameras: [], models: [], configHash: '' } }, log);
+  await uplink.start();
+  await until(() => uplink.connected);
+  for (let i = 0; i < samples; i++) {
+    const a = alert();
+    sentAt.set(a.id, performance.now());
+    uplink.emit(a);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await until(() => lat.length >= samples && uplink.depth() === 0);
+  await uplink.stop();
+  await new Promise<void>((r) => sub.end(false, {}, () => r()));
+  return lat;
+}
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return Math.round((s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0) * 100) / 100;
+}
+
+function defaults<T>(schema: object, value: unknown): T {
+  const v = new Ajv({ useDefaults: true, strict: false }).compile(schema);
+  if (!v(value)) throw new Error('bench config invalid');
+  return value as T;
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 5));
+}
+
+function mqttClient(url: string): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const c = connect(url, { reconnectPeriod: 0 });
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+}
+
+async function startBroker(dir: string): Promise<{ url: string; proc: ChildProcess }> {
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n`);
+  const proc = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+  for (let i = 0; i < 400; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = tcpConnect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), r(true)));
+      s.once('error', () => r(false));
+    });
+    if (ok) return { url: `mqtt://127.0.0.1:${port}`, proc };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  proc.kill('SIGKILL');
+  throw new Error('mosquitto did not start');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf('--rows');
+  const figures = await benchOutbox({ ...(i >= 0 ? { rows: Number(args[i + 1]) } : {}) });
+  if (args.includes('--json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
+  else for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(24)} ${v}\n`);
+  process.exit(0);
+}

@@ -165,7 +165,7 @@ export class Outbox {
     for (const c of CLASSES) {
       const ev = this.st.evictions.get(c);
       classes[c] = { pending: 0, sent: 0, delivered: 0, bytes: 0, evictedRows: ev?.rows ?? 0, evictedBytes: ev?.bytes ?? 0 };
-      const oldest = this.st.oldest.get(c)?.created_ts;
+      const oldest = this.st.oldest.get(c, c)?.created_ts;
       if (oldest !== undefined && oldest !== null) classes[c].oldestTs = oldest;
     }
     for (const s of this.st.stats.all()) {

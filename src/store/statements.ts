@@ -47,9 +47,9 @@ export function prepareStatements(db: Database) {
     // Through the (state, seq) index: the class index would first walk every delivered row kept for replay.
     oldest: db.prepare(
       `SELECT min(created_ts) AS created_ts FROM (
-         SELECT created_ts FROM (SELECT created_ts FROM outbox WHERE state = ${PENDING} AND class = ?1 ORDER BY seq LIMIT 1)
-         UNION ALL SELECT created_ts FROM (SELECT created_ts FROM outbox WHERE state = ${SENT} AND class = ?1 ORDER BY seq LIMIT 1))`,
-    ) as Statement<[string], { created_ts: number | null }>,
+         SELECT created_ts FROM (SELECT created_ts FROM outbox WHERE state = ${PENDING} AND class = ? ORDER BY seq LIMIT 1)
+         UNION ALL SELECT created_ts FROM (SELECT created_ts FROM outbox WHERE state = ${SENT} AND class = ? ORDER BY seq LIMIT 1))`,
+    ) as Statement<[string, string], { created_ts: number | null }>,
     depth: db.prepare(`SELECT sum(rows) AS n FROM stats WHERE state < ${DELIVERED}`) as Statement<[], { n: number | null }>,
     stats: db.prepare('SELECT class, state, rows, bytes FROM stats') as Statement<
       [],

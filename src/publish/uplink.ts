@@ -142,7 +142,7 @@ export class Uplink implements AlertSink {
       },
       { onConnect: () => this.onConnect(), onDisconnect: () => this.publisher?.onDisconnect(), onMessage: (t, p) => this.onMessage(t, p) },
       log,
-      [`${base}/${TOPIC.request('+')}`, ...(mqtt.e2eAck.enabled ? [`${base}/${TOPIC.ack}`] : [])],
+      [`${base}/request/+`, ...(mqtt.e2eAck.enabled ? [`${base}/${TOPIC.ack}`] : [])],
     );
     const opts = { base, maxInFlight: mqtt.maxInFlight, drainRatePerS: mqtt.drainRatePerS, e2e: mqtt.e2eAck.enabled, format: mqtt.payloadFormat };
     this.publisher = new Publisher(outbox, this.link, opts, log);

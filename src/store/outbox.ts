@@ -45,13 +45,16 @@ export class Outbox {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Opens (creating, migrating or replacing an unreadable file) and counts one boot. Idempotent. */
-  open(): void {
+  /**
+   * Opens (creating, migrating or replacing an unreadable file) and counts one boot, unless
+   * `countBoot` is false (tools such as the CLI, which are not a start of the agent). Idempotent.
+   */
+  open(opts: { countBoot?: boolean } = {}): void {
     if (this.db) return;
     const opened = openDatabase(this.path, { synchronous: this.cfg.synchronous, maxDbBytes: this.cfg.maxDbMb * 1e6, now: this.now }, this.log);
     this.db = opened.db;
     this.st = prepareStatements(this.db);
-    this.bootCount = this.st.nextBoot.get()!.value;
+    this.bootCount = opts.countBoot === false ? this.st.boot.get()!.value : this.st.nextBoot.get()!.value;
     this.evictor = new Evictor(this.db, this.cfg.limits, this.summarise, () => this.bootCount);
     this.log.info({ file: this.path, boot: this.bootCount, lastSeq: this.lastSeq() }, 'outbox open');
   }

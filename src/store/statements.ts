@@ -9,6 +9,7 @@ const ROW = 'seq, boot, class, created_ts AS createdTs, event_ts AS ts, alert_id
 export function prepareStatements(db: Database) {
   return {
     nextBoot: db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'boot' RETURNING value") as Statement<[], { value: number }>,
+    boot: db.prepare("SELECT value FROM meta WHERE key = 'boot'") as Statement<[], { value: number }>,
     insert: db.prepare(
       `INSERT INTO outbox (boot, class, state, created_ts, event_ts, alert_id, topic, body, file, bytes)
        VALUES (?, ?, ${PENDING}, ?, ?, ?, ?, ?, ?, ?)`,

@@ -5,4 +5,8 @@
 process.env['UV_THREADPOOL_SIZE'] ??= '32';
 
 const { runCli } = await import('./cli/program.js');
-process.exitCode = await runCli(process.argv);
+const code = await runCli(process.argv);
+// Exit explicitly: native worker threads (a GStreamer bus poll, an appsink pull) may still be parked
+// in the libuv pool, and would keep the process alive after the work is done. stdout and stderr
+// are synchronous for files and pipes on Linux, so nothing printed is lost.
+process.exit(code);

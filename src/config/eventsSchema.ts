@@ -127,7 +127,8 @@ export const HealthSchema = Type.Object(
     noFrameS: Seconds(1, 3600, 30, 'No frame for this long raises no_frames.'),
     frozenS: Seconds(1, 3600, 30, 'Near-identical grey frames for this long raise frozen.'),
     frozenMaxDiff: Type.Number({ minimum: 0, maximum: 50, default: 0.01, description: 'Mean absolute grey difference between frames that still counts as identical.' }),
-    darkMean: Type.Number({ minimum: 0, maximum: 255, default: 15, description: 'Mean grey level below which the picture is dark (covered lens).' }),
+    // Cameras send limited-range video, where black is 16, not 0: a covered lens reads 16 to 18.
+    darkMean: Type.Number({ minimum: 0, maximum: 255, default: 20, description: 'Mean grey level below which the picture is dark (covered lens); video black is 16.' }),
     uniformStd: Type.Number({ minimum: 0, maximum: 128, default: 5, description: 'Grey standard deviation below which the picture is uniform (sprayed, facing a wall).' }),
     blurVar: Type.Number({ minimum: 0, maximum: 100000, default: 25, description: 'Laplacian variance of the grey picture below which it is blurred.' }),
     badS: Seconds(1, 3600, 10, 'How long a dark, uniform or blurred picture must last before the start alert.'),

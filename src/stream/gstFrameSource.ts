@@ -83,6 +83,10 @@ export class GstFrameSource implements FrameSource {
     this.frameSink = this.pipeline.findChild(FRAME_SINK) as unknown as Sink;
     this.greySink = this.o.grey ? (this.pipeline.findChild(GREY_SINK) as unknown as Sink) : undefined;
     this.probeSink = this.pipeline.findChild(PROBE_SINK) as unknown as Sink;
+    // The bus is polled by a worker thread blocked in gst_bus_timed_pop; it only stops once it sees
+    // the pipeline in NULL state. With auto-flush on, the messages of the final state change are
+    // flushed away, the worker waits forever and the process cannot exit.
+    (this.pipeline as unknown as Record<string, unknown>)['auto-flush-bus'] = false;
     this.pipeline.pollBus((msg: Record<string, unknown>) => this.onBus(msg));
     this.startWallMs = Date.now();
     this.pipeline.play();

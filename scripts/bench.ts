@@ -4,6 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchModel, type ModelFigures } from './benchDetect.js';
+import { benchEventFigures, type EventFigures } from './benchEvents.js';
+import { benchOutbox, type OutboxBenchFigures } from './benchOutbox.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -15,13 +17,15 @@ const frames = Number(opt('--frames', '200'));
 const threads = Number(opt('--threads', '0'));
 const models = opt('--models', 'yolox-nano-int8,yolox-nano').split(',');
 
+const parts = opt('--parts', 'models,events,outbox').split(',');
+
 if (args.includes('--child')) {
   // One model per child process, so that peak RSS and CPU belong to that model alone.
   const figures = await benchModel(opt('--model', ''), { frames, threads });
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } else {
-  const out: { models: Record<string, ModelFigures> } = { models: {} };
-  for (const id of models) {
+  const out: { models: Record<string, ModelFigures>; events?: EventFigures; outbox?: OutboxBenchFigures } = { models: {} };
+  for (const id of parts.includes('models') ? models : []) {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--model', id, '--frames', String(frames), '--threads', String(threads)], {
       encoding: 'utf8',
       env: { ...process.env, UV_THREADPOOL_SIZE: '16' },
@@ -37,6 +41,20 @@ if (args.includes('--child')) {
       `${id.padEnd(16)} model-only ${figures.model_only_fps.toFixed(1)} fps | pipeline ${figures.pipeline_fps.toFixed(1)} fps | ratio ${figures.ratio.toFixed(2)} | ` +
         `per frame: wait-for-frame ${s.frame_wait.toFixed(2)} ms, pre ${s.preprocess.toFixed(2)} ms, infer ${s.infer.toFixed(2)} ms, post ${s.postprocess.toFixed(2)} ms | ` +
         `cpu ${figures.cpu_pct.toFixed(0)}% | rss ${figures.rss_mb.toFixed(0)} MB\n`,
+    );
+  }
+  if (parts.includes('events')) {
+    const e = (out.events = await benchEventFigures(Math.min(frames, 400)));
+    process.stdout.write(
+      `events           tracker + rules ${e.track_rules_ms_per_frame.toFixed(3)} ms/frame (${e.frames} frames) | ` +
+        `motion gate skips ${(e.motion_skip_fraction_quiet * 100).toFixed(0)}% of frames on ${e.quiet_clip} | pipeline ${e.quiet_pipeline_ms_per_frame.toFixed(1)} ms/frame there\n`,
+    );
+  }
+  if (parts.includes('outbox')) {
+    const o = (out.outbox = await benchOutbox());
+    process.stdout.write(
+      `outbox           insert ${o.insert_per_s.toFixed(0)}/s | drain ${o.drain_per_s.toFixed(0)}/s vs raw QoS1 publish ${o.raw_publish_per_s.toFixed(0)}/s ` +
+        `(ratio ${o.drain_vs_raw.toFixed(2)}) | latency p50 ${o.latency_p50_ms.toFixed(1)} ms, p95 ${o.latency_p95_ms.toFixed(1)} ms, p95 while draining ${o.latency_p95_draining_ms.toFixed(1)} ms\n`,
     );
   }
   if (json) process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCameraCommands, registerDiscoverCommand } from './cameraCommands.js';
-import { registerConfigCommands } from './configCommands.js';
+import { loadConfig } from '../config/loadConfig.js';
+import { registerConfigCommands, installedChecks } from './configCommands.js';
+import { registerOutboxCommands } from './outboxCommands.js';
 import { testCameraStream } from './streamTest.js';
 import { registerDetectCommand } from './detectCommand.js';
 import { EXIT, reportFatal } from './exitCodes.js';
@@ -18,6 +20,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerReplayCommand(program);
   registerConfigCommands(program);
+  registerOutboxCommands(program, { loadConfig: (file) => loadConfig(file, installedChecks()) });
   registerDiscoverCommand(program);
   registerCameraCommands(program, {
     testStream: (cam, o) => testCameraStream(o.config, cam, o),

@@ -1,5 +1,6 @@
 import { decode as cborDecode, encode as cborEncode } from 'cborg';
 import type { DroppedRange, OutboxRecord, OutboxRow } from '../store/outboxTypes.js';
+import { toSnake } from '../config/keys.js';
 import type { Alert } from '../types.js';
 import { TOPIC, alertTopic } from './topics.js';
 
@@ -25,7 +26,8 @@ export function compactAlert(a: Alert): Record<string, unknown> {
   if (a.modelId !== undefined) o['m'] = a.modelId;
   // Only a flag: the JPEG itself goes on its own topic or on request, never inside the alert.
   if (a.snapshot !== undefined) o['p'] = 1;
-  if (a.data !== undefined) o['d'] = a.data;
+  // Rule figures are camelCase in code; on the wire, like every operator-facing key, snake_case.
+  if (a.data !== undefined) o['d'] = Object.fromEntries(Object.entries(a.data).map(([k, v]) => [toSnake(k), v]));
   return o;
 }
 

@@ -42,6 +42,7 @@ export interface UplinkConfig {
 
 const MAINTAIN_MS = 60_000;
 const POLL_MS = 1000;
+const STOP_DRAIN_MS = 3000;
 
 /**
  * The store-and-forward uplink the agent composes: the outbox, the MQTT link and publisher, the
@@ -216,12 +217,25 @@ export class Uplink implements AlertSink {
 
   private async stopAll(): Promise<void> {
     await this.starting?.catch(() => undefined);
+    await this.drainBriefly(STOP_DRAIN_MS);
     this.timers.forEach((t) => clearInterval(t));
     this.timers = [];
     const offline = JSON.stringify({ state: 'offline', boot: this.outbox?.boot ?? 0, ts: Date.now() });
     await this.link?.stop({ topic: `${this.base()}/${TOPIC.state}`, payload: offline });
     this.publisher?.flushAcks();
     this.outbox?.close();
+  }
+
+  /**
+   * On a clean stop, gives rows still pending (often the last count summaries, flushed by the stop
+   * itself) a short chance to go out while connected. Whatever is left stays in the outbox.
+   */
+  private async drainBriefly(maxMs: number): Promise<void> {
+    const until = Date.now() + maxMs;
+    while (this.connected && this.outbox && this.outbox.depth() > 0 && Date.now() < until) {
+      this.publisher?.kick();
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   private every(ms: number, fn: () => void): void {

@@ -38,7 +38,7 @@ describe('replay of the street clip with config/example.yaml', () => {
     ({ alerts, summary } = await replay(STREET, join(ROOT, 'config', 'example.yaml')));
     // The first count summary starts at the first frame.
     const firstCount = alerts.find((a) => a.kind === 'count')!;
-    t0 = Number(firstCount.data!['fromTs']);
+    t0 = Number(firstCount.data!['from_ts']);
   });
 
   it('raises one arrival per parked vehicle, and never again while they stand', () => {

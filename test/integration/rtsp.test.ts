@@ -85,16 +85,7 @@ describe('RTSP cameras', () => {
   });
 
   it('edge-agent run detects on an RTSP camera and stops cleanly on SIGTERM', async () => {
-    const dir = tempDir();
-    const cfg = join(dir, 'edge.yaml');
-    writeFileSync(cfg, `gateway: { id: gw-t, province: hn, commune: c1 }
-logging: { level: debug }
-outbox: { path: outbox.db }
-cameras:
-  - id: street-rtsp
-    source: rtsp://viewer:\${CAM_PASS}@127.0.0.1:${server.port}/h264
-    detect_fps: 5
-`);
+    const cfg = oneCameraConfig('street-rtsp', `rtsp://viewer:\${CAM_PASS}@127.0.0.1:${server.port}/h264`);
     const r = await runCli(['run', '--config', cfg], {
       env: { CAM_PASS: 'not-a-real-secret' },
       onSpawn: (kill, out) => {
@@ -119,16 +110,7 @@ cameras:
 
 describe('edge-agent run on a recorded file', () => {
   it('runs every configured camera to the end of its file, logging detections at debug level', async () => {
-    const dir = tempDir();
-    const cfg = join(dir, 'edge.yaml');
-    writeFileSync(cfg, `gateway: { id: gw-t, province: hn, commune: c1 }
-logging: { level: debug }
-outbox: { path: outbox.db }
-cameras:
-  - id: street-1
-    source: file://${STREET}
-    detect_fps: 5
-`);
+    const cfg = oneCameraConfig('street-1', `file://${STREET}`);
     const r = await runCli(['run', '--config', cfg]);
     expect(r.code, r.stderr).toBe(0);
     const logs = jsonLines<{ msg: string; counters?: Record<string, { frames: number; state: string }> }>(r.stderr);
@@ -151,3 +133,17 @@ cameras:
     expect(v.stderr).toBe(r.stderr);
   });
 });
+
+/** A config file for one camera at 5 fps with per-frame detection logs, in a fresh folder. */
+function oneCameraConfig(id: string, source: string): string {
+  const cfg = join(tempDir(), 'edge.yaml');
+  writeFileSync(cfg, `gateway: { id: gw-t, province: hn, commune: c1 }
+logging: { level: debug }
+outbox: { path: outbox.db }
+cameras:
+  - id: ${id}
+    source: ${source}
+    detect_fps: 5
+`);
+  return cfg;
+}

@@ -1,10 +1,10 @@
-import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverCameras } from '../../../src/discovery/wsDiscovery.js';
 import type { DiscoveredDevice } from '../../../src/discovery/wsDiscoveryMessages.js';
 import { startCameraSim, type CameraSim } from '../../helpers/cameraSim/cameraSim.js';
 import { createLab, netnsUnavailable, type Lab, type LineProcess } from '../../helpers/cameraSim/netns.js';
 import { runCameraCli } from './cli.js';
+import { freeUdpPort } from '../../helpers/ports.js';
 
 // WS-Discovery over real UDP multicast between network namespaces: a gateway with two LAN
 // interfaces, a Hikvision-like camera on one and a Dahua-like camera on the other.
@@ -105,13 +105,3 @@ describe('unicast discovery on loopback', () => {
     expect(bad.err).toMatch(/too large/);
   });
 });
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscoveredDevice } from '../../../src/discovery/wsDiscoveryMessages.js';
@@ -7,6 +6,7 @@ import { startCameraSim, type CameraSim } from '../../helpers/cameraSim/cameraSi
 import { jsonLines, runCli, STREET, tempDir } from '../../helpers/media.js';
 import { startRtspServer, type RtspServer } from '../../helpers/rtspServer.js';
 import { runCameraCli } from './cli.js';
+import { freeUdpPort } from '../../helpers/ports.js';
 
 // The technician's whole workflow against a simulated camera: discover, add, test, run; then the
 // camera's RTSP service restarts and the agent recovers without help.
@@ -100,13 +100,3 @@ cameras:
     expect(run.stderr).not.toContain(PASSWORD);
   });
 });
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}

@@ -41,7 +41,7 @@ export class Agent {
   readonly counters = new Map<string, CameraCounters>();
   private readonly detectors = new Map<string, Detector>();
   private readonly locks = new Map<string, InferenceLock>();
-  private readonly watchdogs: StreamWatchdog[] = [];
+  private readonly watchdogs = new Map<string, StreamWatchdog>();
   private readonly consumers: { stop?(): void }[] = [];
   private readonly liveConsumers: FrameConsumer[] = [];
   private ticker: NodeJS.Timeout | undefined;
@@ -74,6 +74,19 @@ export class Agent {
     this.ticker.unref();
   }
 
+  /**
+   * Points a camera at a new stream URI (the camera moved to another address) and reopens its
+   * stream at once. Returns false for an unknown camera.
+   */
+  updateSource(cameraId: string, uri: string): boolean {
+    const cam = this.cameras.find((c) => c.id === cameraId);
+    const watchdog = this.watchdogs.get(cameraId);
+    if (!cam || !watchdog) return false;
+    cam.source = uri; // the watchdog's source factory reads it at each (re)start
+    watchdog.restartSource();
+    return true;
+  }
+
   /** Resolves when every camera loop has ended (files at their end; cameras only after stop()). */
   async done(): Promise<void> {
     await Promise.all(this.loops);
@@ -102,7 +115,7 @@ export class Agent {
         },
       },
     );
-    this.watchdogs.push(watchdog);
+    this.watchdogs.set(cam.id, watchdog);
     const consumer = this.deps.makeConsumer(cam, detector);
     this.consumers.push(consumer);
     if (!/^file:/.test(cam.source)) this.liveConsumers.push(consumer);
@@ -117,7 +130,7 @@ export class Agent {
 
   private async stopAll(): Promise<void> {
     clearInterval(this.ticker);
-    for (const w of this.watchdogs) w.stop();
+    for (const w of this.watchdogs.values()) w.stop();
     await Promise.allSettled(this.loops);
     for (const c of this.consumers) c.stop?.();
     for (const d of this.detectors.values()) await d.stop();

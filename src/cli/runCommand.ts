@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Agent } from '../agent.js';
+import { CameraWatch } from '../cameraWatch.js';
 import { composeAgent } from '../compose.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
@@ -38,9 +39,18 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
     },
     log.child({ stage: 'uplink' }),
   );
+  const watch = new CameraWatch(
+    cfg.cameras,
+    cfg.onvif,
+    {
+      onMoved: (cameraId, source) => agent?.updateSource(cameraId, source),
+      onEvent: (e) => composed.stages.get(e.cameraId)?.onCameraEvent(e),
+    },
+    log.child({ stage: 'onvif' }),
+  );
   const composed = composeAgent(cfg, configPath, log, {
     sink: uplink,
-    services: [uplink],
+    services: [uplink, watch],
     onCameraState: (camera, state, error) => {
       if (state === 'offline') log.warn({ camera, err: error?.message }, 'camera offline');
       if (state === 'online' || state === 'offline') uplink.setCameraStatus(camera, { state, error: error?.message });

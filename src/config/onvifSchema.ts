@@ -36,3 +36,17 @@ export const OnvifCameraSchema = Type.Optional(
 );
 
 export type OnvifCameraConfig = Static<typeof OnvifCameraSchema>;
+
+/** Gateway-wide ONVIF settings for the running agent. */
+export const OnvifSiteSchema = Type.Object(
+  {
+    listen: Type.Boolean({
+      default: true,
+      description: 'Listen for WS-Discovery Hello/Bye, so a camera known by EPR or serial is followed to a new address.',
+    }),
+    discoveryPort: Type.Integer({ minimum: 1, maximum: 65535, default: 3702, description: 'WS-Discovery UDP port (3702 on real networks).' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export type OnvifSiteConfig = Static<typeof OnvifSiteSchema>;

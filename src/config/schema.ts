@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CameraSchema } from './cameraSchema.js';
+import { OnvifSiteSchema } from './onvifSchema.js';
 import { MqttSchema, OutboxSchema } from './uplinkSchema.js';
 
 // The one configuration schema: every field has a type, a default where one makes sense, bounds
@@ -80,6 +81,7 @@ export const ConfigSchema = Type.Object(
     storage: StorageSchema,
     outbox: OutboxSchema,
     mqtt: Type.Optional(MqttSchema),
+    onvif: OnvifSiteSchema,
     cameras: Type.Array(CameraSchema, { minItems: 1, maxItems: 64, description: 'Cameras served by this gateway.' }),
   },
   { additionalProperties: false },

@@ -70,6 +70,12 @@ export class StreamWatchdog {
     this.events.onState?.('ended');
   }
 
+  /** Drops the current stream and opens a new one at once (e.g. after the camera's address changed). */
+  restartSource(): void {
+    this.source?.stop();
+    this.wake?.();
+  }
+
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;

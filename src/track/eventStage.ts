@@ -58,6 +58,8 @@ export class EventStage {
   private skipped = 0;
   private sinkErrors = 0;
   private stopped = false;
+  private cameraMotion = false;
+  private tamperStartId: string | undefined;
 
   /** Throws ConfigError if the config's cross-references do not hold (checkEvents). */
   constructor(
@@ -82,7 +84,28 @@ export class EventStage {
 
   /** Motion gate: false when the frame has no motion and every track stands still. Call once per frame, before onFrame. */
   needsInference(frame: Frame): boolean {
-    return this.gate.decide(frame, this.tracker.hasMoving());
+    return this.gate.decide(frame, this.tracker.hasMoving() || this.cameraMotion);
+  }
+
+  /**
+   * An event from the camera's own analytics (ONVIF). Tamper raises a `tamper` health start/end
+   * pair; motion keeps the gate open (inference on every frame) for as long as the camera reports it,
+   * which catches slow movement our own gate misses at night.
+   */
+  onCameraEvent(event: { kind: 'tamper' | 'motion'; state: boolean; ts: number }): void {
+    if (this.stopped) return;
+    if (event.kind === 'motion') {
+      this.cameraMotion = event.state;
+      return;
+    }
+    if (event.state === (this.tamperStartId !== undefined)) return; // repeated state: no new alert
+    const draft = { rule: 'tamper', kind: 'health', class: 'health' as const, ts: event.ts, data: { source: 'camera' } };
+    if (event.state) {
+      this.tamperStartId = this.out.emit({ ...draft, type: 'start' }, false);
+    } else {
+      this.out.emit({ ...draft, type: 'end', data: { ...draft.data, startId: this.tamperStartId! } }, false);
+      this.tamperStartId = undefined;
+    }
   }
 
   /** One frame with its detections (source pixels), or null when inference was skipped. */

@@ -18,6 +18,7 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--address", default="127.0.0.1", help="loopback address to serve on")
     ap.add_argument("--file", required=True, help="an MP4 with an H.264 video track")
     ap.add_argument("--user", help="require RTSP basic/digest auth with this user")
     ap.add_argument("--password", default="")
@@ -25,7 +26,7 @@ def main() -> None:
 
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
-    server.set_address("127.0.0.1")
+    server.set_address(args.address)
     server.set_service(str(args.port))
     src = f'filesrc location="{args.file}" ! qtdemux name=d d.video_0 ! queue ! h264parse'
     launches = {

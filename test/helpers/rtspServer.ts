@@ -18,24 +18,29 @@ export interface RtspServer {
 }
 
 /** Starts the test RTSP server (Debian's python3 with GstRtspServer) on a free loopback port. */
-export async function startRtspServer(file: string, auth?: { user: string; password: string }): Promise<RtspServer> {
-  const port = await freePort();
-  let child = await launch(port, file, auth);
+export async function startRtspServer(
+  file: string,
+  auth?: { user: string; password: string },
+  address = '127.0.0.1',
+  fixedPort?: number,
+): Promise<RtspServer> {
+  const port = fixedPort ?? (await freePort());
+  let child = await launch(port, file, auth, address);
   return {
     port,
-    url: (mount, credentials) => `rtsp://${credentials ? `${credentials}@` : ''}127.0.0.1:${port}/${mount}`,
+    url: (mount, credentials) => `rtsp://${credentials ? `${credentials}@` : ''}${address}:${port}/${mount}`,
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),
     stop: () => kill(child),
     restart: async () => {
       await kill(child);
-      child = await launch(port, file, auth);
+      child = await launch(port, file, auth, address);
     },
   };
 }
 
-function launch(port: number, file: string, auth?: { user: string; password: string }): Promise<ChildProcess> {
-  const args = [script, '--port', String(port), '--file', file];
+function launch(port: number, file: string, auth: { user: string; password: string } | undefined, address: string): Promise<ChildProcess> {
+  const args = [script, '--port', String(port), '--file', file, '--address', address];
   if (auth) args.push('--user', auth.user, '--password', auth.password);
   const child = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {

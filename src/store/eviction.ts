@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement } from './openDatabase.js';
 import type { OutboxLimits } from '../config/uplinkSchema.js';
 import type { AlertClass } from '../types.js';
 import { DELIVERED, PENDING, type EvictionEvent, type Summarise } from './outboxTypes.js';

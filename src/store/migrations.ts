@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database } from './openDatabase.js';
 
 // Schema history, applied in order by PRAGMA user_version. Never edit a shipped step: add one.
 // Stats are kept by triggers so that the per-class totals the limits need stay exact across

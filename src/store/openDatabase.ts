@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+
+// Other store modules take the types from here, so that better-sqlite3 stays behind this one module.
+export type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from '../log/logger.js';
 import { migrate } from './migrations.js';
 import { StoreError } from './storeErrors.js';

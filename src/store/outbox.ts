@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement } from './openDatabase.js';
 import type { OutboxConfig } from '../config/uplinkSchema.js';
 import type { Logger } from '../log/logger.js';
 import type { AlertClass } from '../types.js';

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement } from './openDatabase.js';
 import type { AlertClass } from '../types.js';
 import { DELIVERED, PENDING, SENT, type OutboxRow } from './outboxTypes.js';
 

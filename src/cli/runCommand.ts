@@ -29,13 +29,14 @@ export function registerRunCommand(program: Command): void {
 /** Builds the daemon from a validated config and runs it until its cameras end or a signal arrives. */
 export async function runAgent(cfg: Config, configPath: string, log: Logger): Promise<void> {
   let agent: Agent | undefined;
+  const health = cameraHealthSampler();
   const uplink = new Uplink(
     { outbox: cfg.outbox, mqtt: cfg.mqtt },
     {
       gateway: cfg.gateway,
       baseDir: dirname(resolve(configPath)),
       info: gatewayInfo(cfg),
-      cameraHealth: () => cameraHealth(agent),
+      cameraHealth: () => health(agent),
     },
     log.child({ stage: 'uplink' }),
   );
@@ -91,16 +92,18 @@ function gatewayInfo(cfg: Config) {
   };
 }
 
-const lastFrames = new Map<string, { frames: number; ts: number }>();
-
-function cameraHealth(agent: Agent | undefined): Record<string, CameraHealth> {
-  const out: Record<string, CameraHealth> = {};
-  const now = Date.now();
-  for (const [id, c] of agent?.counters ?? []) {
-    const prev = lastFrames.get(id);
-    const fps = prev && now > prev.ts ? ((c.frames - prev.frames) * 1000) / (now - prev.ts) : 0;
-    lastFrames.set(id, { frames: c.frames, ts: now });
-    out[id] = { fps: Math.round(fps * 10) / 10, skipped: c.skipped, reconnects: c.restarts, state: c.state };
-  }
-  return out;
+/** Per-camera figures for each health message; fps is averaged since the previous message. */
+function cameraHealthSampler(): (agent: Agent | undefined) => Record<string, CameraHealth> {
+  const last = new Map<string, { frames: number; ts: number }>();
+  return (agent) => {
+    const out: Record<string, CameraHealth> = {};
+    const now = Date.now();
+    for (const [id, c] of agent?.counters ?? []) {
+      const prev = last.get(id);
+      const fps = prev && now > prev.ts ? ((c.frames - prev.frames) * 1000) / (now - prev.ts) : 0;
+      last.set(id, { frames: c.frames, ts: now });
+      out[id] = { fps: Math.round(fps * 10) / 10, skipped: c.skipped, reconnects: c.restarts, state: c.state };
+    }
+    return out;
+  };
 }

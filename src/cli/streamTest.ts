@@ -35,7 +35,7 @@ export async function testCameraStream(cfg: Config, cam: CameraConfig, o: { seco
       writeFileSync(o.snapshotPath, encode(frame, boxes, frame.width, 85));
     }
     return {
-      codec: decode.decoder ?? 'unknown',
+      codec: codecOf(decode.decoder),
       width: decode.width,
       height: decode.height,
       decodedFps: decode.frames / decode.seconds,
@@ -83,4 +83,11 @@ async function pullFor(
   }
   const cpu = process.cpuUsage(cpu0);
   return { frames, seconds: (performance.now() - t0) / 1000, cpuMs: (cpu.user + cpu.system) / 1000, ...size, decoder: source.decoderName };
+}
+
+/** "H.264 (avdec_h264-0)": the codec a technician asked about, and the decoder GStreamer chose for it. */
+function codecOf(decoder: string | undefined): string {
+  if (!decoder) return 'unknown codec';
+  const codec = /265|hevc/i.test(decoder) ? 'H.265' : /264|avc/i.test(decoder) ? 'H.264' : /jpeg/i.test(decoder) ? 'MJPEG' : 'video';
+  return `${codec} (${decoder})`;
 }

@@ -65,7 +65,7 @@ cameras:
     const snapshot = join(dir, 'test.jpg');
     const tested = await runCli(['camera', 'test', 'junction-1', '--config', config, '--seconds', '4', '--snapshot', snapshot]);
     expect(tested.code, tested.stderr).toBe(0);
-    expect(tested.stdout).toMatch(/camera junction-1: \S*h264\S* 768x576, decoded \d+(\.\d)? fps/);
+    expect(tested.stdout).toMatch(/camera junction-1: H\.264 \(\S*h264\S*\) 768x576, decoded \d+(\.\d)? fps/);
     expect(tested.stdout).toMatch(/inference \d+(\.\d)? ms\/frame/);
     expect(tested.stdout).toMatch(/this gateway carries about \d+ camera\(s\) like this at 5 detect fps/);
     expect(existsSync(snapshot) && statSync(snapshot).size).toBeGreaterThan(5000);

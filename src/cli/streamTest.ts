@@ -17,7 +17,8 @@ export async function testCameraStream(cfg: Config, cam: CameraConfig, o: { seco
   const detector = await loadDetector(cam.model, { modelDir: cfg.modelDir, threads: cfg.detector.threads });
   const sizing = { fitWidth: detector.inputWidth, fitHeight: detector.inputHeight, decoder: cfg.video.decoder };
   try {
-    const decode = await pullFor({ ...cam, detectFps: 30 }, sizing, (o.seconds * 1000) / 2, async () => undefined);
+    // detectFps 0: no rate limit, so the camera's own frame rate and full decode cost are measured.
+    const decode = await pullFor({ ...cam, detectFps: 0 }, sizing, (o.seconds * 1000) / 2, async () => undefined);
     let last: { frame: Frame; detections: Detection[] } | undefined;
     let inferMs = 0;
     const filter = { classes: cam.classes, scoreThreshold: cam.scoreThreshold, nmsIou: cam.nmsIou, crossClassIou: cam.crossClassIou };

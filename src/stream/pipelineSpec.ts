@@ -4,7 +4,7 @@
 
 export interface PipelineOptions {
   uri: string;
-  /** Upper bound on frames per second delivered; frames above it are dropped before scaling. */
+  /** Upper bound on frames per second delivered; frames above it are dropped before scaling. 0: every frame. */
   maxFps: number;
   /** Box the picture must fit in (the detector's input); aspect ratio is kept. */
   fitWidth: number;
@@ -53,11 +53,14 @@ function sinkPart(name: string, caps: string, live: boolean): string {
 export function buildPipeline(o: PipelineOptions): string {
   const rate = Math.max(0.1, o.maxFps);
   const fraction = `${Math.round(rate * 1000)}/1000`;
+  const unlimited = o.maxFps <= 0; // e.g. measuring a camera's own frame rate
   // Files: drop-only keeps the original frames and timing. Live RTP buffers carry no duration, and
   // videorate's max-rate aborts the process on them (GStreamer 1.22), so live streams get a fixed
   // output rate instead; a camera slower than the detect rate then repeats frames, which the motion
   // gate skips.
-  const rateLimit = o.live
+  const rateLimit = unlimited
+    ? 'identity'
+    : o.live
     ? `videorate ! video/x-raw,framerate=${fraction}`
     : Number.isInteger(rate)
       ? `videorate drop-only=true max-rate=${rate}`

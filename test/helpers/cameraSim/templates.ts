@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../../../src/detect/modelManifest.js';
 import { escapeXml } from '../../../src/discovery/wsSecurity.js';
 
 // Reply templates live as XML files in test/fixtures/onvif/<vendor>/; this fills their {{name}}s.
 
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'onvif');
+// From the project root, so the simulator finds them from test/ (tsx) and from dist/ (compiled) alike.
+export const FIXTURES = join(projectRoot(), 'test', 'fixtures', 'onvif');
 const cache = new Map<string, string>();
 
 /** The raw template text (cached); throws when the vendor has no such reply. */

@@ -23,6 +23,10 @@ describe('pipeline strings', () => {
   it('uses a framerate cap for fractional file rates', () => {
     expect(buildPipeline({ ...base, maxFps: 0.5, uri: 'file:///v.mp4', live: false })).toContain('framerate=500/1000');
   });
+  it('passes every frame when no rate is set', () => {
+    const p = buildPipeline({ ...base, maxFps: 0, uri: 'rtsp://cam/s', live: true });
+    expect(p).not.toContain('videorate');
+  });
   it('quotes values so a URI cannot break the launch string', () => {
     expect(gstQuote('a"b\\c')).toBe('"a\\"b\\\\c"');
   });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { DEFAULT_FILTER } from '../src/config/cameraSchema.js';
 import { loadDetector } from '../src/detect/loadDetector.js';
 import { projectRoot } from '../src/detect/modelManifest.js';
 import { GstFrameSource } from '../src/stream/gstFrameSource.js';
@@ -17,7 +18,7 @@ export interface ModelFigures {
 }
 
 const CLIP = join(projectRoot(), '..', 'shared', 'videos', 'vtest_h264.mp4');
-const FILTER = { classes: ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'], scoreThreshold: 0.3, nmsIou: 0.45, crossClassIou: 0.8 };
+const FILTER = DEFAULT_FILTER;
 
 /**
  * Model-only: the same session fed a tensor made from a real frame, back to back. Pipeline: decode,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { composeAgent } from '../src/compose.js';
+import { DEFAULT_FILTER } from '../src/config/cameraSchema.js';
 import { loadConfig } from '../src/config/loadConfig.js';
 import { loadDetector } from '../src/detect/loadDetector.js';
 import { projectRoot } from '../src/detect/modelManifest.js';
@@ -32,8 +33,11 @@ export async function benchEventFigures(frames: number): Promise<EventFigures> {
   const events = benchEvents(long, street.events, createLogger('silent'));
 
   const quiet = join(SHARED, 'car-detection.mp4');
-  const one = { ...cfg, outbox: { ...cfg.outbox }, cameras: [{ ...street, source: pathToFileURL(quiet).href, events: { ...street.events, rules: [], lines: [] } }] };
-  one.storage = { ...cfg.storage, snapshotDir: '/tmp/edge-agent-bench-snapshots' };
+  const one = {
+    ...cfg,
+    storage: { ...cfg.storage, snapshotDir: '/tmp/edge-agent-bench-snapshots' },
+    cameras: [{ ...street, source: pathToFileURL(quiet).href, events: { ...street.events, rules: [], lines: [] } }],
+  };
   const { agent, stages } = composeAgent(one, EXAMPLE, createLogger('silent'), { sink: { emit: () => undefined } });
   const t0 = performance.now();
   await agent.start();
@@ -58,10 +62,9 @@ async function recordDetections(clip: string, modelId: string, frames: number): 
     fitHeight: detector.inputHeight, rtspTransport: 'tcp', rtspLatencyMs: 0, stallTimeoutS: 30,
   });
   await source.start();
-  const filter = { classes: ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'], scoreThreshold: 0.3, nmsIou: 0.45, crossClassIou: 0.8 };
   const out: BenchFrame[] = [];
   for (let f = await source.next(); f && out.length < frames; f = await source.next()) {
-    out.push({ ts: f.ts, sourceWidth: f.sourceWidth, sourceHeight: f.sourceHeight, detections: await detector.detect(f, filter) });
+    out.push({ ts: f.ts, sourceWidth: f.sourceWidth, sourceHeight: f.sourceHeight, detections: await detector.detect(f, DEFAULT_FILTER) });
   }
   source.stop();
   await detector.stop();

@@ -1,5 +1,5 @@
 import { createInferenceLock, runCameraLoop, type FrameConsumer, type InferenceLock } from './cameraLoop.js';
-import type { CameraConfig } from './config/cameraSchema.js';
+import { detectFilter, type CameraConfig } from './config/cameraSchema.js';
 import type { Detector } from './detect/detector.js';
 import type { Logger } from './log/logger.js';
 import type { FrameSource } from './stream/frameSource.js';
@@ -119,7 +119,7 @@ export class Agent {
     const consumer = this.deps.makeConsumer(cam, detector);
     this.consumers.push(consumer);
     if (!/^file:/.test(cam.source)) this.liveConsumers.push(consumer);
-    const filter = { classes: cam.classes, scoreThreshold: cam.scoreThreshold, nmsIou: cam.nmsIou, crossClassIou: cam.crossClassIou };
+    const filter = detectFilter(cam);
     return runCameraLoop(watchdog, detector, filter, consumer, this.locks.get(cam.model)!, counters).catch((err: Error) => {
       // Only a file source gives up; a live camera keeps retrying inside the watchdog.
       log.error({ err: err.message }, 'camera stopped');

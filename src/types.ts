@@ -38,13 +38,6 @@ export interface Detection {
   box: Box;
 }
 
-export interface FrameDetections {
-  cameraId: string;
-  seq: number;
-  ts: number;
-  detections: Detection[];
-}
-
 export interface Track {
   id: number;
   label: string;

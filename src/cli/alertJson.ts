@@ -1,4 +1,4 @@
-import { toSnake } from '../config/keys.js';
+import { snakeKeys } from '../config/keys.js';
 import type { Alert } from '../types.js';
 
 /** An alert as a technician reads it on the command line: snake_case keys, ISO time, no empty fields. */
@@ -17,7 +17,7 @@ export function alertJson(a: Alert): Record<string, unknown> {
     zone: a.zone,
     line: a.line,
     box: a.box && [a.box.x1, a.box.y1, a.box.x2, a.box.y2].map((v) => Math.round(v * 1000) / 1000),
-    data: a.data && Object.fromEntries(Object.entries(a.data).map(([k, v]) => [toSnake(k), v])),
+    data: a.data && snakeKeys(a.data),
     snapshot: a.snapshot,
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));

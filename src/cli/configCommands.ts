@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/loadConfig.js';
 import { COCO80 } from '../detect/labels.js';
 import { readManifest } from '../detect/modelManifest.js';
+import { redactUri } from '../errors.js';
 
 /** Validation against what this installation actually has: the manifest's models and labels. */
 export function installedChecks(): { modelIds: string[]; labels: readonly string[] } {
@@ -19,7 +20,7 @@ export function registerConfigCommands(program: Command): void {
       const cfg = loadConfig(file, installedChecks());
       process.stdout.write(`${file}: OK (${cfg.cameras.length} camera(s), gateway ${cfg.gateway.id})\n`);
       if (opts.print) {
-        const shown = { ...cfg, cameras: cfg.cameras.map((c) => ({ ...c, source: c.source.replace(/\/\/[^/@]*@/, '//***@') })) };
+        const shown = { ...cfg, cameras: cfg.cameras.map((c) => ({ ...c, source: redactUri(c.source) })) };
         process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       }
     });

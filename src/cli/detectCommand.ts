@@ -1,8 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_CLASSES } from '../config/cameraSchema.js';
+import { DEFAULT_FILTER } from '../config/cameraSchema.js';
 import { loadDetector } from '../detect/loadDetector.js';
 import { GstFrameSource } from '../stream/gstFrameSource.js';
-import type { FrameDetections } from '../types.js';
 import { toSourceUri } from './sourceUri.js';
 
 function positive(name: string) {
@@ -21,8 +20,8 @@ export function registerDetectCommand(program: Command): void {
     .option('-m, --model <id>', 'model id from models/manifest.json', 'yolox-nano-int8')
     .option('--fps <n>', 'frames per second to process', positive('--fps'), 5)
     .option('--frames <n>', 'stop after N processed frames', positive('--frames'))
-    .option('--threshold <score>', 'minimum detection score (0..1)', positive('--threshold'), 0.3)
-    .option('--classes <list>', 'comma-separated COCO labels to keep', DEFAULT_CLASSES.join(','))
+    .option('--threshold <score>', 'minimum detection score (0..1)', positive('--threshold'), DEFAULT_FILTER.scoreThreshold)
+    .option('--classes <list>', 'comma-separated COCO labels to keep', DEFAULT_FILTER.classes.join(','))
     .option('--threads <n>', 'inference threads (0 = one per core)', Number, 0)
     .option('--camera <id>', 'camera id printed in each line', 'cli')
     .option('--model-dir <dir>', 'folder searched first for model files')
@@ -58,7 +57,7 @@ async function detect(uri: string, o: DetectOptions): Promise<void> {
     stallTimeoutS: 10,
     decoder: o.decoder,
   });
-  const filter = { classes: o.classes.split(',').map((c) => c.trim()), scoreThreshold: o.threshold, nmsIou: 0.45, crossClassIou: 0.8 };
+  const filter = { ...DEFAULT_FILTER, classes: o.classes.split(',').map((c) => c.trim()), scoreThreshold: o.threshold };
   const stop = () => source.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -67,8 +66,8 @@ async function detect(uri: string, o: DetectOptions): Promise<void> {
     let n = 0;
     for (let frame = await source.next(); frame; frame = await source.next()) {
       const detections = await detector.detect(frame, filter);
-      const line: FrameDetections = { cameraId: frame.cameraId, seq: frame.seq, ts: frame.ts, detections };
-      process.stdout.write(`${JSON.stringify({ camera: line.cameraId, seq: line.seq, ts: line.ts, detections: line.detections.map(({ label, score, box }) => ({ label, score, box })) })}\n`);
+      const shown = detections.map(({ label, score, box }) => ({ label, score, box }));
+      process.stdout.write(`${JSON.stringify({ camera: frame.cameraId, seq: frame.seq, ts: frame.ts, detections: shown })}\n`);
       if (o.frames !== undefined && ++n >= o.frames) break;
     }
   } finally {

@@ -34,10 +34,10 @@ async function replay(uri: string, o: ReplayOptions): Promise<void> {
   const cam = o.camera ? cfg.cameras.find((c) => c.id === o.camera) : cfg.cameras[0];
   if (!cam) throw new ConfigError(o.config, [`cameras: no camera "${o.camera}"; configured: ${cfg.cameras.map((c) => c.id).join(', ')}`]);
   const log = createLogger(o.logLevel as LevelWithSilent);
-  const alerts: Alert[] = [];
+  let alerts = 0;
   const sink = {
     emit(alert: Alert) {
-      alerts.push(alert);
+      alerts++;
       process.stdout.write(`${JSON.stringify(alertJson(alert))}\n`);
     },
   };
@@ -60,7 +60,7 @@ async function replay(uri: string, o: ReplayOptions): Promise<void> {
       frames: counters.frames,
       frames_processed: stats.framesProcessed,
       frames_skipped: stats.framesSkipped,
-      alerts: alerts.length,
+      alerts,
       alerts_by_rule: stats.alertsByRule,
       counts_by_line: stats.countsByLine,
       snapshots: stats.snapshots,

@@ -11,6 +11,7 @@ import { findModel } from '../detect/modelManifest.js';
 import { createLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
 import { Uplink } from '../publish/uplink.js';
 import { installedChecks } from './configCommands.js';
+import { redactUri } from '../errors.js';
 import { EXIT } from './exitCodes.js';
 import { VERSION } from './version.js';
 
@@ -83,7 +84,7 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
 function gatewayInfo(cfg: Config) {
   const modelIds = [...new Set(cfg.cameras.map((c) => c.model))];
   // Hash of the effective settings without secrets: two gateways with equal hashes behave alike.
-  const shown = { ...cfg, cameras: cfg.cameras.map((c) => ({ ...c, source: c.source.replace(/\/\/[^/@]*@/, '//') })), mqtt: undefined };
+  const shown = { ...cfg, cameras: cfg.cameras.map((c) => ({ ...c, source: redactUri(c.source) })), mqtt: undefined };
   return {
     version: VERSION,
     cameras: cfg.cameras.map((c) => c.id),

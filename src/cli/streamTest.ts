@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { CameraConfig } from '../config/cameraSchema.js';
+import { detectFilter, type CameraConfig } from '../config/cameraSchema.js';
 import type { Config } from '../config/schema.js';
 import { loadDetector } from '../detect/loadDetector.js';
 import { createCameraSource } from '../stream/createSource.js';
@@ -21,7 +21,7 @@ export async function testCameraStream(cfg: Config, cam: CameraConfig, o: { seco
     const decode = await pullFor({ ...cam, detectFps: 0 }, sizing, (o.seconds * 1000) / 2, async () => undefined);
     let last: { frame: Frame; detections: Detection[] } | undefined;
     let inferMs = 0;
-    const filter = { classes: cam.classes, scoreThreshold: cam.scoreThreshold, nmsIou: cam.nmsIou, crossClassIou: cam.crossClassIou };
+    const filter = detectFilter(cam);
     const detect = await pullFor(cam, sizing, (o.seconds * 1000) / 2, async (frame) => {
       const detections = await detector.detect(frame, filter);
       inferMs += detector.lastTimings.preMs + detector.lastTimings.inferMs + detector.lastTimings.postMs;

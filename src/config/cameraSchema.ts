@@ -7,6 +7,9 @@ import { OnvifCameraSchema } from './onvifSchema.js';
 
 export const DEFAULT_CLASSES = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'];
 
+/** Detection filter defaults, shared by the schema and the commands that run without a config. */
+export const DEFAULT_FILTER = { classes: DEFAULT_CLASSES, scoreThreshold: 0.3, nmsIou: 0.45, crossClassIou: 0.8 };
+
 export const CameraSchema = Type.Object(
   {
     id: Type.String({
@@ -27,7 +30,7 @@ export const CameraSchema = Type.Object(
     }),
     model: Type.String({ default: 'yolox-nano-int8', description: 'Model id from models/manifest.json.' }),
     classes: Type.Array(Type.String(), {
-      default: DEFAULT_CLASSES,
+      default: DEFAULT_FILTER.classes,
       minItems: 1,
       uniqueItems: true,
       description: 'COCO labels of interest; other detections are discarded.',
@@ -35,19 +38,19 @@ export const CameraSchema = Type.Object(
     scoreThreshold: Type.Number({
       minimum: 0.01,
       maximum: 1,
-      default: 0.3,
+      default: DEFAULT_FILTER.scoreThreshold,
       description: 'Minimum detection score (objectness × class probability).',
     }),
     nmsIou: Type.Number({
       minimum: 0.05,
       maximum: 0.95,
-      default: 0.45,
+      default: DEFAULT_FILTER.nmsIou,
       description: 'IoU above which two boxes of one class are the same object (class-wise NMS).',
     }),
     crossClassIou: Type.Number({
       minimum: 0.3,
       maximum: 1,
-      default: 0.8,
+      default: DEFAULT_FILTER.crossClassIou,
       description: 'IoU above which boxes of different classes are one object (a van seen as car and truck); 1 keeps both.',
     }),
     rtspTransport: Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('auto')], {
@@ -68,3 +71,8 @@ export const CameraSchema = Type.Object(
 );
 
 export type CameraConfig = Static<typeof CameraSchema>;
+
+/** What the detector keeps for this camera (classes, thresholds, NMS). */
+export function detectFilter(cam: CameraConfig): typeof DEFAULT_FILTER {
+  return { classes: cam.classes, scoreThreshold: cam.scoreThreshold, nmsIou: cam.nmsIou, crossClassIou: cam.crossClassIou };
+}

@@ -19,6 +19,11 @@ export function snakePath(segments: string[]): string {
   return out;
 }
 
+/** Shallow copy of a flat record with snake_case keys (rule figures on the wire and on the command line). */
+export function snakeKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [toSnake(k), v]));
+}
+
 export function toCamel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }

@@ -1,6 +1,6 @@
 import { decode as cborDecode, encode as cborEncode } from 'cborg';
 import type { DroppedRange, OutboxRecord, OutboxRow } from '../store/outboxTypes.js';
-import { toSnake } from '../config/keys.js';
+import { snakeKeys } from '../config/keys.js';
 import type { Alert } from '../types.js';
 import { TOPIC, alertTopic } from './topics.js';
 
@@ -27,7 +27,7 @@ export function compactAlert(a: Alert): Record<string, unknown> {
   // Only a flag: the JPEG itself goes on its own topic or on request, never inside the alert.
   if (a.snapshot !== undefined) o['p'] = 1;
   // Rule figures are camelCase in code; on the wire, like every operator-facing key, snake_case.
-  if (a.data !== undefined) o['d'] = Object.fromEntries(Object.entries(a.data).map(([k, v]) => [toSnake(k), v]));
+  if (a.data !== undefined) o['d'] = snakeKeys(a.data);
   return o;
 }
 

@@ -163,13 +163,20 @@ export class GstFrameSource implements FrameSource {
     }
   }
 
+  private stallError(): StreamError {
+    const where = redactUri(this.o.uri);
+    // A file that never yields a first frame is damaged: GStreamer (1.22) sometimes hangs on a
+    // truncated MP4 instead of posting "no playable streams", and only this timer notices.
+    if (!this.live && this.seq === 0) {
+      return new StreamError('decode', `video file gave no frame in ${this.o.stallTimeoutS} s (${where}): it is damaged or truncated`);
+    }
+    return new StreamError('stalled', `camera ${this.o.cameraId} sent no frame for ${this.o.stallTimeoutS} s (${where})`);
+  }
+
   private withStall<T>(work: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.failure ??= new StreamError(
-          'stalled',
-          `camera ${this.o.cameraId} sent no frame for ${this.o.stallTimeoutS} s (${redactUri(this.o.uri)})`,
-        );
+        this.failure ??= this.stallError();
         reject(this.failure);
         this.pipeline?.stop();
       }, this.o.stallTimeoutS * 1000);

@@ -38,13 +38,13 @@ export async function benchEventFigures(frames: number): Promise<EventFigures> {
     storage: { ...cfg.storage, snapshotDir: '/tmp/edge-agent-bench-snapshots' },
     cameras: [{ ...street, source: pathToFileURL(quiet).href, events: { ...street.events, rules: [], lines: [] } }],
   };
-  const { agent, stages } = composeAgent(one, EXAMPLE, createLogger('silent'), { sink: { emit: () => undefined } });
+  const agent = await composeAgent(one, EXAMPLE, createLogger('silent'), { sink: { emit: () => undefined } });
   const t0 = performance.now();
   await agent.start();
   await agent.done();
   await agent.stop();
   const wallMs = performance.now() - t0;
-  const stats = stages.get(street.id)!.stats();
+  const stats = agent.stage(street.id)!.stats();
   const total = stats.framesProcessed + stats.framesSkipped;
   return {
     track_rules_ms_per_frame: round(events.trackRulesMsPerFrame, 4),

@@ -1,11 +1,14 @@
-import { createInferenceLock, runCameraLoop, type FrameConsumer, type InferenceLock } from './cameraLoop.js';
-import { detectFilter, type CameraConfig } from './config/cameraSchema.js';
-import type { Detector } from './detect/detector.js';
+import { runCameraLoop } from './cameraLoop.js';
+import type { CameraConfig } from './config/cameraSchema.js';
+import type { DetectFilter } from './detect/detector.js';
+import type { InferenceScheduler } from './detect/inferenceScheduler.js';
+import type { CameraCounters } from './health/cameraCounters.js';
 import type { Logger } from './log/logger.js';
-import type { FrameSource } from './stream/frameSource.js';
-import { StreamWatchdog, type CameraState } from './stream/watchdog.js';
+import type { FrameHost } from './stream/frameHostClient.js';
+import type { StreamWatchdog } from './stream/watchdog.js';
+import type { EventStage } from './track/eventStage.js';
 
-/** A stateful part the agent starts in order and stops in reverse. */
+/** A stateful part started in order and stopped in reverse. */
 export interface Service {
   readonly name: string;
   start(): Promise<void>;
@@ -13,78 +16,65 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export interface AgentDeps {
-  log: Logger;
-  makeSource(camera: CameraConfig, detector: Detector): FrameSource;
-  loadDetector(modelId: string): Promise<Detector>;
-  makeConsumer(camera: CameraConfig, detector: Detector): FrameConsumer & { stop?(): void };
-  /** Interval of the consumers' tick() for live cameras; default 1000 ms. */
-  tickMs?: number;
-  /** Started before the cameras (e.g. the outbox and uplink), stopped after them. */
-  services?: Service[];
-  onCameraState?(cameraId: string, state: CameraState, error?: Error): void;
+/** Everything one camera runs with, built by composeAgent. */
+export interface CameraRun {
+  camera: CameraConfig;
+  /** Decided once from the source: a live camera (ticks, endless retries) or a file. */
+  live: boolean;
+  frames: StreamWatchdog;
+  stage: EventStage;
+  detector: InferenceScheduler;
+  filter: DetectFilter;
+  counters: CameraCounters;
 }
 
-export interface CameraCounters {
-  frames: number;
-  inferred: number;
-  skipped: number;
-  failed: number;
-  restarts: number;
-  state: CameraState;
-  /** Why the camera gave up, when it did (files only: live cameras keep retrying). */
-  error?: string;
-}
-
-/** Lifecycle of one gateway: services, then models, then one loop per camera; stop in reverse. */
-export class Agent {
-  readonly counters = new Map<string, CameraCounters>();
-  private readonly detectors = new Map<string, Detector>();
-  private readonly locks = new Map<string, InferenceLock>();
-  private readonly watchdogs = new Map<string, StreamWatchdog>();
-  private readonly consumers: { stop?(): void }[] = [];
-  private readonly liveConsumers: FrameConsumer[] = [];
-  private ticker: NodeJS.Timeout | undefined;
+/** Starts every camera loop; stops them, then the stages, models and the frame host. */
+export class Agent implements Service {
+  readonly name = 'cameras';
+  private readonly byId: Map<string, CameraRun>;
   private loops: Promise<void>[] = [];
-  private startedServices: Service[] = [];
+  private ticker: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
-    private readonly cameras: CameraConfig[],
-    private readonly deps: AgentDeps,
-  ) {}
-
-  async start(): Promise<void> {
-    for (const service of this.deps.services ?? []) {
-      await service.start();
-      this.startedServices.push(service);
-    }
-    // Models load before any camera starts: a missing model is fatal at start, not per camera.
-    for (const cam of this.cameras.filter((c) => c.enabled)) {
-      if (!this.detectors.has(cam.model)) {
-        this.detectors.set(cam.model, await this.deps.loadDetector(cam.model));
-        this.locks.set(cam.model, createInferenceLock());
-      }
-    }
-    this.loops = this.cameras.filter((c) => c.enabled).map((cam) => this.startCamera(cam));
-    // Files are stamped with media time and run faster than real time: only live cameras get ticks.
-    this.ticker = setInterval(() => {
-      for (const c of this.liveConsumers) c.tick?.(Date.now());
-    }, this.deps.tickMs ?? 1000);
-    this.ticker.unref();
+    private readonly runs: CameraRun[],
+    private readonly host: FrameHost,
+    private readonly log: Logger,
+    private readonly tickMs = 1000,
+  ) {
+    this.byId = new Map(runs.map((r) => [r.camera.id, r]));
   }
 
-  /**
-   * Points a camera at a new stream URI (the camera moved to another address) and reopens its
-   * stream at once. Returns false for an unknown camera.
-   */
-  updateSource(cameraId: string, uri: string): boolean {
-    const cam = this.cameras.find((c) => c.id === cameraId);
-    const watchdog = this.watchdogs.get(cameraId);
-    if (!cam || !watchdog) return false;
-    cam.source = uri; // the watchdog's source factory reads it at each (re)start
-    watchdog.restartSource();
-    return true;
+  /** The counters of every camera, by camera id (the same objects the loops update). */
+  get counters(): Map<string, CameraCounters> {
+    return new Map(this.runs.map((r) => [r.camera.id, r.counters]));
+  }
+
+  /** A camera's event stage (its rule figures), or undefined for an unknown camera. */
+  stage(cameraId: string): EventStage | undefined {
+    return this.byId.get(cameraId)?.stage;
+  }
+
+  /** The shared detectors (one per model), for their latency figures. */
+  get detectors(): InferenceScheduler[] {
+    return [...new Set(this.runs.map((r) => r.detector))];
+  }
+
+  async start(): Promise<void> {
+    this.loops = this.runs.map((r) =>
+      runCameraLoop(r.frames, r.stage, r.detector, r.filter, r.counters).catch((err: Error) => {
+        // Only a file source gives up; a live camera keeps retrying inside the watchdog.
+        this.log.error({ camera: r.camera.id, err: err.message }, 'camera stopped');
+        r.counters.state = 'ended';
+        r.counters.error = err.message;
+      }),
+    );
+    // Files are stamped with media time and run faster than real time: only live cameras get ticks.
+    const live = this.runs.filter((r) => r.live);
+    this.ticker = setInterval(() => {
+      for (const r of live) r.stage.tick(Date.now());
+    }, this.tickMs);
+    this.ticker.unref();
   }
 
   /** Resolves when every camera loop has ended (files at their end; cameras only after stop()). */
@@ -92,48 +82,50 @@ export class Agent {
     await Promise.all(this.loops);
   }
 
+  /** Points a camera at a new stream URI and reopens its stream at once. False for an unknown camera. */
+  updateSource(cameraId: string, uri: string): boolean {
+    const run = this.byId.get(cameraId);
+    if (!run) return false;
+    run.camera.source = uri; // the watchdog's source factory reads it at each (re)start
+    run.frames.restartSource();
+    return true;
+  }
+
+  /** Tamper or motion from a camera's own analytics. */
+  onCameraEvent(event: { cameraId: string; kind: 'tamper' | 'motion'; state: boolean; ts: number }): void {
+    this.byId.get(event.cameraId)?.stage.onCameraEvent(event);
+  }
+
   stop(): Promise<void> {
     this.stopping ??= this.stopAll();
     return this.stopping;
   }
 
-  private startCamera(cam: CameraConfig): Promise<void> {
-    const detector = this.detectors.get(cam.model)!;
-    const log = this.deps.log.child({ stage: 'stream', camera: cam.id });
-    const counters: CameraCounters = { frames: 0, inferred: 0, skipped: 0, failed: 0, restarts: 0, state: 'starting' };
-    this.counters.set(cam.id, counters);
-    const watchdog = new StreamWatchdog(
-      () => this.deps.makeSource(cam, detector),
-      { minBackoffMs: 1000, maxBackoffMs: 60_000, maxFailures: /^file:/.test(cam.source) ? 1 : Infinity },
-      log,
-      {
-        onState: (state, error) => {
-          counters.state = state;
-          counters.restarts = watchdog.restarts;
-          if (state === 'online') log.info('camera online');
-          this.deps.onCameraState?.(cam.id, state, error);
-        },
-      },
-    );
-    this.watchdogs.set(cam.id, watchdog);
-    const consumer = this.deps.makeConsumer(cam, detector);
-    this.consumers.push(consumer);
-    if (!/^file:/.test(cam.source)) this.liveConsumers.push(consumer);
-    const filter = detectFilter(cam);
-    return runCameraLoop(watchdog, detector, filter, consumer, this.locks.get(cam.model)!, counters).catch((err: Error) => {
-      // Only a file source gives up; a live camera keeps retrying inside the watchdog.
-      log.error({ err: err.message }, 'camera stopped');
-      counters.state = 'ended';
-      counters.error = err.message;
-    });
-  }
-
   private async stopAll(): Promise<void> {
     clearInterval(this.ticker);
-    for (const w of this.watchdogs.values()) w.stop();
+    for (const r of this.runs) r.frames.stop();
     await Promise.allSettled(this.loops);
-    for (const c of this.consumers) c.stop?.();
-    for (const d of this.detectors.values()) await d.stop();
-    for (const s of this.startedServices.reverse()) await s.stop();
+    for (const r of this.runs) r.stage.stop();
+    for (const d of this.detectors) await d.detector.stop();
+    this.host.close();
   }
+}
+
+/** Starts services in order and stops them in reverse; a failed start stops what had started. */
+export async function startAll(services: Service[]): Promise<() => Promise<void>> {
+  const started: Service[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop();
+    started.length = 0;
+  };
+  try {
+    for (const s of services) {
+      await s.start();
+      started.push(s);
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return stopAll;
 }

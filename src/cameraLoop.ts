@@ -1,56 +1,43 @@
-import type { DetectFilter, Detector } from './detect/detector.js';
+import type { DetectFilter } from './detect/detector.js';
+import type { InferenceScheduler } from './detect/inferenceScheduler.js';
+import type { CameraCounters } from './health/cameraCounters.js';
 import type { StreamWatchdog } from './stream/watchdog.js';
 import type { Detection, Frame } from './types.js';
 
-/** What the loop hands on per frame: detections, or null when the gate decided to skip inference. */
+/** What the loop hands frames to: the camera's event stage (tracker, rules, outbox). */
 export interface FrameConsumer {
-  /** Motion gate: false means the frame needs no inference. Absent means every frame is inferred. */
-  needsInference?(frame: Frame): boolean;
+  /** Motion gate: false means the frame needs no inference. Call once per frame, before onFrame. */
+  needsInference(frame: Frame): boolean;
+  /** Detections (source pixels), or null when the gate decided to skip inference. */
   onFrame(frame: Frame, detections: Detection[] | null): void;
-  /** Time-driven checks (no-frame health, count intervals); called about once a second for live cameras. */
-  tick?(nowTs: number): void;
-}
-
-/** Serialises inference: one model session serves several cameras, one frame at a time. */
-export type InferenceLock = <T>(work: () => Promise<T>) => Promise<T>;
-
-export function createInferenceLock(): InferenceLock {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>) => {
-    const run = tail.then(work, work);
-    tail = run.catch(() => undefined);
-    return run;
-  };
 }
 
 /**
- * The per-camera loop: frames → motion gate → detector → consumer (tracker, rules, outbox).
- * Returns when the watchdog ends (file end or stop); stream failures are handled by the watchdog,
- * and an inference failure on one frame is counted and the frame dropped.
+ * One camera, frames to alerts: frames → motion gate → shared detector (round robin) → event stage
+ * → outbox. Returns when the watchdog ends (a file's end or stop); stream failures are handled by
+ * the watchdog, and a failed inference is counted and its frame dropped.
  */
 export async function runCameraLoop(
   frames: StreamWatchdog,
-  detector: Detector,
+  stage: FrameConsumer,
+  detector: InferenceScheduler,
   filter: DetectFilter,
-  consumer: FrameConsumer,
-  lock: InferenceLock,
-  counters: { frames: number; inferred: number; skipped: number; failed: number },
+  counters: CameraCounters,
 ): Promise<void> {
   for await (const frame of frames.frames()) {
     counters.frames++;
-    if (consumer.needsInference && !consumer.needsInference(frame)) {
+    counters.offered = Math.max(frames.offered, counters.frames);
+    if (!stage.needsInference(frame)) {
       counters.skipped++;
-      consumer.onFrame(frame, null);
+      stage.onFrame(frame, null);
       continue;
     }
-    let detections: Detection[];
-    try {
-      detections = await lock(() => detector.detect(frame, filter));
-    } catch {
+    const detections = await detector.detect(frame, filter).catch(() => undefined);
+    if (!detections) {
       counters.failed++;
       continue;
     }
     counters.inferred++;
-    consumer.onFrame(frame, detections);
+    stage.onFrame(frame, detections);
   }
 }

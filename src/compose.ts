@@ -1,65 +1,72 @@
 import { dirname, join, resolve } from 'node:path';
-import { Agent, type AgentDeps, type Service } from './agent.js';
-import type { CameraConfig } from './config/cameraSchema.js';
+import { Agent, type CameraRun } from './agent.js';
+import { detectFilter } from './config/cameraSchema.js';
 import type { Config } from './config/schema.js';
+import { InferenceScheduler } from './detect/inferenceScheduler.js';
 import { loadDetector } from './detect/loadDetector.js';
+import { newCameraCounters, type CameraCounters } from './health/cameraCounters.js';
 import type { Logger } from './log/logger.js';
-import { createCameraSource } from './stream/createSource.js';
+import { sourceOptions } from './stream/createSource.js';
+import { FrameHost } from './stream/frameHostClient.js';
+import { isLiveUri } from './stream/pipelineSpec.js';
+import { StreamWatchdog, type CameraState } from './stream/watchdog.js';
 import { EventStage } from './track/eventStage.js';
-import type { FrameConsumer } from './cameraLoop.js';
-import type { AlertSink, Detection, Frame } from './types.js';
-
-/** Small grey picture made inside GStreamer for the motion gate and the camera-health checks. */
-const GREY = { width: 160, height: 120 };
+import type { AlertSink } from './types.js';
 
 export interface ComposeOptions {
   /** Where alerts go: the outbox in the daemon, stdout in a replay. */
   sink: AlertSink;
-  services?: Service[];
-  onCameraState?: AgentDeps['onCameraState'];
+  /** Counters to fill, by camera id (created here when absent), so others can read them before start. */
+  counters?: Map<string, CameraCounters>;
+  onCameraState?(cameraId: string, state: CameraState, error?: Error): void;
 }
+
+/** Small grey picture made inside GStreamer for the motion gate and the camera-health checks. */
+const GREY = { width: 160, height: 120 };
 
 /**
- * Builds the agent from a validated config: one GStreamer source, one event stage per camera, one
- * detector per model. `configPath` anchors the relative paths of the config (snapshots).
+ * Builds the agent from a validated config, top to bottom: models (a missing one is fatal here, at
+ * start), the frame host that decodes every stream, then per camera:
+ * source → watchdog → motion gate and event stage → shared detector → sink.
+ * `configPath` anchors the relative paths of the config (snapshots).
  */
-export function composeAgent(cfg: Config, configPath: string, log: Logger, o: ComposeOptions): { agent: Agent; stages: Map<string, EventStage> } {
-  const stages = new Map<string, EventStage>();
-  const enabled = cfg.cameras.filter((c) => c.enabled);
+export async function composeAgent(cfg: Config, configPath: string, log: Logger, o: ComposeOptions): Promise<Agent> {
+  const cameras = cfg.cameras.filter((c) => c.enabled);
+  const detectors = new Map<string, InferenceScheduler>();
+  for (const id of new Set(cameras.map((c) => c.model))) {
+    detectors.set(id, new InferenceScheduler(await loadDetector(id, { modelDir: cfg.modelDir, threads: cfg.detector.threads })));
+  }
+  const host = new FrameHost(cameras.length);
   const snapshotRoot = resolve(dirname(configPath), cfg.storage.snapshotDir);
-  const snapshotMaxBytes = Math.floor((cfg.storage.snapshotMaxMb * 1024 * 1024) / Math.max(1, enabled.length));
-  const agent = new Agent(cfg.cameras, {
-    log,
-    services: o.services,
-    onCameraState: o.onCameraState,
-    loadDetector: (id) => loadDetector(id, { modelDir: cfg.modelDir, threads: cfg.detector.threads }),
-    makeSource: (cam, detector) =>
-      createCameraSource(cam, { fitWidth: detector.inputWidth, fitHeight: detector.inputHeight, decoder: cfg.video.decoder, grey: GREY }),
-    makeConsumer: (cam: CameraConfig, detector) => {
-      const stage = new EventStage(
-        cam.events,
-        { gatewayId: cfg.gateway.id, cameraId: cam.id, modelId: detector.modelId, snapshotDir: join(snapshotRoot, cam.id), snapshotMaxBytes },
-        o.sink,
-        log.child({ stage: 'events', camera: cam.id }),
-      );
-      stages.set(cam.id, stage);
-      return withDetectionLog(stage, log.child({ stage: 'detect', camera: cam.id }));
-    },
-  });
-  return { agent, stages };
-}
+  const snapshotMaxBytes = Math.floor((cfg.storage.snapshotMaxMb * 1024 * 1024) / Math.max(1, cameras.length));
 
-/** Per-frame detections at debug level (a person tuning a camera turns it on), then the event stage. */
-function withDetectionLog(stage: EventStage, log: Logger): FrameConsumer & { stop(): void } {
-  return {
-    needsInference: (frame: Frame) => stage.needsInference(frame),
-    onFrame: (frame: Frame, detections: Detection[] | null) => {
-      if (detections && log.isLevelEnabled('debug')) {
-        log.debug({ seq: frame.seq, ts: frame.ts, detections: detections.map((d) => ({ label: d.label, score: d.score, box: d.box })) }, 'detections');
-      }
-      stage.onFrame(frame, detections);
-    },
-    tick: (ts: number) => stage.tick(ts),
-    stop: () => stage.stop(),
-  };
+  const runs = cameras.map((cam): CameraRun => {
+    const detector = detectors.get(cam.model)!;
+    const counters = o.counters?.get(cam.id) ?? newCameraCounters();
+    o.counters?.set(cam.id, counters);
+    const live = isLiveUri(cam.source);
+    const streamLog = log.child({ stage: 'stream', camera: cam.id });
+    const model = detector.detector;
+    const frames: StreamWatchdog = new StreamWatchdog(
+      () => host.source(sourceOptions(cam, { fitWidth: model.inputWidth, fitHeight: model.inputHeight, decoder: cfg.video.decoder, grey: GREY })),
+      { minBackoffMs: 1000, maxBackoffMs: 60_000, maxFailures: live ? Infinity : 1 },
+      streamLog,
+      {
+        onState: (state, error) => {
+          counters.state = state;
+          counters.restarts = frames.restarts;
+          if (state === 'online') streamLog.info('camera online');
+          o.onCameraState?.(cam.id, state, error);
+        },
+      },
+    );
+    const stage = new EventStage(
+      cam.events,
+      { gatewayId: cfg.gateway.id, cameraId: cam.id, modelId: model.modelId, snapshotDir: join(snapshotRoot, cam.id), snapshotMaxBytes },
+      o.sink,
+      log.child({ stage: 'events', camera: cam.id }),
+    );
+    return { camera: cam, live, frames, stage, detector, filter: detectFilter(cam), counters };
+  });
+  return new Agent(runs, host, log);
 }

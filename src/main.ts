@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Entry point. Only dynamic imports here: the libuv thread pool size must be set before anything
-// uses the pool. Each camera holds pool threads while GStreamer waits for a frame or a bus message,
-// so the default of 4 would starve file I/O and inference with two cameras.
-process.env['UV_THREADPOOL_SIZE'] ??= '32';
+// uses the pool. The daemon decodes in its frame host (a child process with a pool of its own), but
+// one-camera commands (detect, camera test, preview) decode here, where a GStreamer source holds
+// up to three pool threads while it waits for a frame or a bus message.
+process.env['UV_THREADPOOL_SIZE'] ??= '16';
 
 const { runCli } = await import('./cli/program.js');
 const code = await runCli(process.argv);

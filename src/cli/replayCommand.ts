@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/loadConfig.js';
 import { composeAgent } from '../compose.js';
+import { busyDropped } from '../health/cameraCounters.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, type LevelWithSilent } from '../log/logger.js';
 import type { Alert } from '../types.js';
@@ -42,7 +43,7 @@ async function replay(uri: string, o: ReplayOptions): Promise<void> {
     },
   };
   const one = { ...cfg, cameras: [{ ...cam, source: uri, enabled: true }] };
-  const { agent, stages } = composeAgent(one, o.config, log, { sink });
+  const agent = await composeAgent(one, o.config, log, { sink });
   const stop = () => void agent.stop();
   process.once('SIGINT', stop);
   try {
@@ -52,12 +53,13 @@ async function replay(uri: string, o: ReplayOptions): Promise<void> {
     await agent.stop();
     process.off('SIGINT', stop);
   }
-  const stats = stages.get(cam.id)!.stats();
+  const stats = agent.stage(cam.id)!.stats();
   const counters = agent.counters.get(cam.id)!;
   const summary = {
     summary: {
       camera: cam.id,
       frames: counters.frames,
+      dropped_busy: busyDropped(counters),
       frames_processed: stats.framesProcessed,
       frames_skipped: stats.framesSkipped,
       alerts,

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Agent } from '../agent.js';
+import { startAll } from '../agent.js';
 import { CameraWatch } from '../cameraWatch.js';
 import { composeAgent } from '../compose.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
-import type { CameraHealth } from '../health/cameraHealth.js';
+import { countersJson, type CameraCounters } from '../health/cameraCounters.js';
+import { cameraHealthSampler } from '../health/cameraHealth.js';
 import { findModel } from '../detect/modelManifest.js';
 import { createLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
 import { Uplink } from '../publish/uplink.js';
@@ -27,56 +28,51 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
-/** Builds the daemon from a validated config and runs it until its cameras end or a signal arrives. */
+/**
+ * The daemon: the uplink (outbox, then MQTT), the cameras (see composeAgent for a frame's way to
+ * the outbox) and the ONVIF watch, started in that order and stopped in reverse. Runs until every
+ * camera has ended (files) or a signal arrives.
+ */
 export async function runAgent(cfg: Config, configPath: string, log: Logger): Promise<void> {
-  let agent: Agent | undefined;
-  const health = cameraHealthSampler();
+  const counters = new Map<string, CameraCounters>();
   const uplink = new Uplink(
     { outbox: cfg.outbox, mqtt: cfg.mqtt },
-    {
-      gateway: cfg.gateway,
-      baseDir: dirname(resolve(configPath)),
-      info: gatewayInfo(cfg),
-      cameraHealth: () => health(agent),
-    },
+    { gateway: cfg.gateway, baseDir: dirname(resolve(configPath)), info: gatewayInfo(cfg), cameraHealth: cameraHealthSampler(counters, log) },
     log.child({ stage: 'uplink' }),
   );
-  const watch = new CameraWatch(
-    cfg.cameras,
-    cfg.onvif,
-    {
-      onMoved: (cameraId, source) => agent?.updateSource(cameraId, source),
-      onEvent: (e) => composed.stages.get(e.cameraId)?.onCameraEvent(e),
-    },
-    log.child({ stage: 'onvif' }),
-  );
-  const composed = composeAgent(cfg, configPath, log, {
+  const agent = await composeAgent(cfg, configPath, log, {
     sink: uplink,
-    services: [uplink, watch],
+    counters,
     onCameraState: (camera, state, error) => {
       if (state === 'offline') log.warn({ camera, err: error?.message }, 'camera offline');
       if (state === 'online' || state === 'offline') uplink.setCameraStatus(camera, { state, error: error?.message });
     },
   });
-  agent = composed.agent;
+  const watch = new CameraWatch(
+    cfg.cameras,
+    cfg.onvif,
+    { onMoved: (cameraId, source) => agent.updateSource(cameraId, source), onEvent: (e) => agent.onCameraEvent(e) },
+    log.child({ stage: 'onvif' }),
+  );
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
-    void agent?.stop();
+    agent.stop().catch((err: Error) => log.error({ err: err.message }, 'stop failed'));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   log.info({ gateway: cfg.gateway.id, cameras: cfg.cameras.length, version: VERSION }, 'agent starting');
+  const stopAll = await startAll([uplink, watch, agent]);
   try {
-    await agent.start();
     log.info('agent started');
     await agent.done();
   } finally {
-    await agent.stop();
+    await stopAll();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    log.info({ counters: Object.fromEntries(agent.counters) }, 'agent stopped');
+    const byCamera = Object.fromEntries([...counters].map(([id, c]) => [id, countersJson(c)]));
+    log.info({ counters: byCamera, inference: agent.detectors.map((d) => ({ model: d.detector.modelId, ...d.latency() })) }, 'agent stopped');
   }
-  const failed = [...agent.counters.entries()].filter(([, c]) => c.error);
+  const failed = [...counters.entries()].filter(([, c]) => c.error);
   for (const [camera, c] of failed) process.stderr.write(`edge-agent: camera ${camera} failed: ${c.error}\n`);
   if (failed.length > 0) process.exitCode = EXIT.stream;
 }
@@ -90,21 +86,5 @@ function gatewayInfo(cfg: Config) {
     cameras: cfg.cameras.map((c) => c.id),
     models: modelIds.map((id) => ({ id, sha256: findModel(id).sha256 })),
     configHash: createHash('sha256').update(JSON.stringify(shown)).digest('hex').slice(0, 16),
-  };
-}
-
-/** Per-camera figures for each health message; fps is averaged since the previous message. */
-function cameraHealthSampler(): (agent: Agent | undefined) => Record<string, CameraHealth> {
-  const last = new Map<string, { frames: number; ts: number }>();
-  return (agent) => {
-    const out: Record<string, CameraHealth> = {};
-    const now = Date.now();
-    for (const [id, c] of agent?.counters ?? []) {
-      const prev = last.get(id);
-      const fps = prev && now > prev.ts ? ((c.frames - prev.frames) * 1000) / (now - prev.ts) : 0;
-      last.set(id, { frames: c.frames, ts: now });
-      out[id] = { fps: Math.round(fps * 10) / 10, skipped: c.skipped, reconnects: c.restarts, state: c.state };
-    }
-    return out;
   };
 }

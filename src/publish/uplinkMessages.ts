@@ -18,7 +18,7 @@ export function healthBody(
     ts: now,
     ...system,
     cameras: Object.fromEntries(
-      Object.entries(cameras).map(([id, c]) => [id, { fps: Math.round(c.fps * 10) / 10, skipped: c.skipped, reconnects: c.reconnects, ...(c.state ? { state: c.state } : {}) }]),
+      Object.entries(cameras).map(([id, c]) => [id, cameraHealthJson(c)]),
     ),
     outbox: {
       depth: outbox.depth,
@@ -27,6 +27,18 @@ export function healthBody(
       evicted: Object.fromEntries(CLASSES.map((c) => [c, outbox.classes[c].evictedRows])),
     },
     ...(publisher ? { published: publisher.published, historical: publisher.historical } : {}),
+  };
+}
+
+function cameraHealthJson(c: CameraHealth): Record<string, unknown> {
+  return {
+    fps: Math.round(c.fps * 10) / 10,
+    ...(c.offeredFps !== undefined ? { offered_fps: c.offeredFps } : {}),
+    skipped: c.skipped,
+    ...(c.dropped !== undefined ? { dropped: c.dropped } : {}),
+    ...(c.inferred !== undefined ? { inferred: c.inferred } : {}),
+    reconnects: c.reconnects,
+    ...(c.state ? { state: c.state } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { CameraConfig } from '../config/cameraSchema.js';
-import { GstFrameSource } from './gstFrameSource.js';
+import { GstFrameSource, type GstSourceOptions } from './gstFrameSource.js';
 
 export interface SourceSizing {
   fitWidth: number;
@@ -9,9 +9,9 @@ export interface SourceSizing {
   decoder: 'auto' | 'software';
 }
 
-/** A GStreamer source for one configured camera, scaled for its detector. */
-export function createCameraSource(cam: CameraConfig, sizing: SourceSizing): GstFrameSource {
-  return new GstFrameSource({
+/** Pipeline settings for one configured camera, scaled for its detector. */
+export function sourceOptions(cam: CameraConfig, sizing: SourceSizing): GstSourceOptions {
+  return {
     cameraId: cam.id,
     uri: cam.source,
     maxFps: cam.detectFps,
@@ -22,5 +22,10 @@ export function createCameraSource(cam: CameraConfig, sizing: SourceSizing): Gst
     stallTimeoutS: cam.stallTimeoutS,
     grey: sizing.grey,
     decoder: sizing.decoder,
-  });
+  };
+}
+
+/** A GStreamer source in this process, for one-camera commands (camera test, preview). */
+export function createCameraSource(cam: CameraConfig, sizing: SourceSizing): GstFrameSource {
+  return new GstFrameSource(sourceOptions(cam, sizing));
 }

@@ -5,7 +5,7 @@ import { StreamError, redactUri } from '../errors.js';
 import type { Frame } from '../types.js';
 import { classifyBusError } from './busErrors.js';
 import type { FrameSource } from './frameSource.js';
-import { buildPipeline, decoderRanks, FRAME_SINK, GREY_SINK, isLiveUri, PROBE_SINK } from './pipelineSpec.js';
+import { buildPipeline, decoderRanks, FRAME_SINK, GREY_SINK, isLiveUri, PROBE_SINK, RATE_ELEMENT } from './pipelineSpec.js';
 
 // The only module that imports gstreamer-superficial. It is loaded lazily so that the decoder
 // ranks (read by GStreamer once, when it initialises) can be set from the config first.
@@ -56,6 +56,7 @@ export class GstFrameSource implements FrameSource {
   private frameSink: Sink | undefined;
   private greySink: Sink | undefined;
   private probeSink: Sink | undefined;
+  private rate: Record<string, unknown> | undefined;
   private failure: StreamError | undefined;
   private failed: (() => void) | undefined;
   private seq = 0;
@@ -83,6 +84,7 @@ export class GstFrameSource implements FrameSource {
     this.frameSink = this.pipeline.findChild(FRAME_SINK) as unknown as Sink;
     this.greySink = this.o.grey ? (this.pipeline.findChild(GREY_SINK) as unknown as Sink) : undefined;
     this.probeSink = this.pipeline.findChild(PROBE_SINK) as unknown as Sink;
+    this.rate = this.pipeline.findChild(RATE_ELEMENT);
     // The bus is polled by a worker thread blocked in gst_bus_timed_pop; it only stops once it sees
     // the pipeline in NULL state. With auto-flush on, the messages of the final state change are
     // flushed away, the worker waits forever and the process cannot exit.
@@ -105,6 +107,18 @@ export class GstFrameSource implements FrameSource {
       return null;
     }
     return this.toFrame(frame, grey);
+  }
+
+  /**
+   * Frames the camera delivered at the detect rate since start: the rate limiter's output less the
+   * copies it made of a slow camera's frames. A synchronous property read (no copy, no thread).
+   * Undefined without a rate limiter (unlimited rate).
+   */
+  offeredFrames(): number | undefined {
+    if (!this.rate) return undefined;
+    const out = Number(this.rate['out']);
+    const duplicated = Number(this.rate['duplicate']) || 0;
+    return Number.isFinite(out) ? out - duplicated : undefined;
   }
 
   stop(): void {

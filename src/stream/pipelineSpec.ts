@@ -20,6 +20,8 @@ export interface PipelineOptions {
 export const FRAME_SINK = 'frames';
 export const GREY_SINK = 'grey';
 export const PROBE_SINK = 'probe';
+/** The rate limiter; its in/out/duplicate counters say how many frames the camera offered. */
+export const RATE_ELEMENT = 'rate';
 
 export function isLiveUri(uri: string): boolean {
   return /^rtsps?:\/\//i.test(uri);
@@ -61,10 +63,10 @@ export function buildPipeline(o: PipelineOptions): string {
   const rateLimit = unlimited
     ? 'identity'
     : o.live
-    ? `videorate ! video/x-raw,framerate=${fraction}`
+    ? `videorate name=${RATE_ELEMENT} ! video/x-raw,framerate=${fraction}`
     : Number.isInteger(rate)
-      ? `videorate drop-only=true max-rate=${rate}`
-      : `videorate drop-only=true ! video/x-raw,framerate=${fraction}`;
+      ? `videorate name=${RATE_ELEMENT} drop-only=true max-rate=${rate}`
+      : `videorate name=${RATE_ELEMENT} drop-only=true ! video/x-raw,framerate=${fraction}`;
   const frames =
     `video/x-raw,format=BGR,width=[1,${o.fitWidth}],height=[1,${o.fitHeight}],pixel-aspect-ratio=1/1`;
   const parts = [

@@ -25,6 +25,8 @@ export interface WatchdogEvents {
 export class StreamWatchdog {
   restarts = 0;
   private source: FrameSource | undefined;
+  /** Frames offered by the sources that came before the current one. */
+  private offeredBefore = 0;
   private stopped = false;
   private wake: (() => void) | undefined;
 
@@ -39,6 +41,7 @@ export class StreamWatchdog {
     let failures = 0;
     while (!this.stopped) {
       this.events.onState?.('starting');
+      this.offeredBefore += this.source?.offered ?? 0;
       const source = (this.source = this.makeSource());
       try {
         await source.start();
@@ -68,6 +71,11 @@ export class StreamWatchdog {
       }
     }
     this.events.onState?.('ended');
+  }
+
+  /** Frames the camera delivered at the detect rate since the first start, across restarts. */
+  get offered(): number {
+    return this.offeredBefore + (this.source?.offered ?? 0);
   }
 
   /** Drops the current stream and opens a new one at once (e.g. after the camera's address changed). */

@@ -111,6 +111,10 @@ export class EventStage {
   /** One frame with its detections (source pixels), or null when inference was skipped. */
   onFrame(frame: Frame, detections: Detection[] | null): void {
     if (this.stopped) return;
+    if (detections && this.log.isLevelEnabled('debug')) {
+      // Per-frame detections: a person tuning a camera turns debug on.
+      this.log.debug({ seq: frame.seq, ts: frame.ts, detections: detections.map((d) => ({ label: d.label, score: d.score, box: d.box })) }, 'detections');
+    }
     const ts = frame.ts;
     this.lastTs = Math.max(this.lastTs, ts);
     if (detections) this.processed++;

@@ -7,7 +7,7 @@ const base = { maxFps: 5, fitWidth: 416, fitHeight: 416, rtspTransport: 'tcp' as
 describe('pipeline strings', () => {
   it('rate-limits before scaling and keeps every frame of a file', () => {
     const p = buildPipeline({ ...base, uri: 'file:///v.mp4', live: false });
-    expect(p).toMatch(/uridecodebin .*uri="file:\/\/\/v.mp4".* videorate drop-only=true max-rate=5 ! tee/);
+    expect(p).toMatch(/uridecodebin .*uri="file:\/\/\/v.mp4".* videorate name=rate drop-only=true max-rate=5 ! tee/);
     expect(p).toContain('width=[1,416],height=[1,416],pixel-aspect-ratio=1/1');
     expect(p).toContain('appsink name=frames max-buffers=1 drop=false');
     expect(p).not.toContain('name=grey');
@@ -16,7 +16,7 @@ describe('pipeline strings', () => {
     const p = buildPipeline({ ...base, uri: 'rtsp://u:p@cam/s', live: true, grey: { width: 160, height: 120 } });
     expect(p).toMatch(/^rtspsrc name=src location="rtsp:\/\/u:p@cam\/s" protocols=tcp latency=200/);
     expect(p).toContain('application/x-rtp,media=video ! decodebin');
-    expect(p).toContain('videorate ! video/x-raw,framerate=5000/1000');
+    expect(p).toContain('videorate name=rate ! video/x-raw,framerate=5000/1000');
     expect(p).toContain('appsink name=frames max-buffers=1 drop=true');
     expect(p).toContain('format=GRAY8,width=160,height=120 ! queue'.slice(0, 0) + 'format=GRAY8,width=160,height=120');
   });

@@ -1,0 +1,122 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { StreamError } from '../errors.js';
+import type { Frame } from '../types.js';
+import type { FrameSource } from './frameSource.js';
+import type { HostReply, HostRequest } from './frameHostProtocol.js';
+import { isLiveUri } from './pipelineSpec.js';
+import type { GstSourceOptions } from './gstFrameSource.js';
+
+/** libuv's pool may not be larger than this. */
+const MAX_POOL = 1024;
+
+type Waiter = (reply: HostReply | StreamError) => void;
+
+/**
+ * The agent's side of the frame host (frameHost.ts): starts the child process on first use, routes
+ * replies to sources, and fails every waiting source with a StreamError when the child dies, so the
+ * stream watchdogs restart them (a new child is started on the next open).
+ */
+export class FrameHost {
+  private child: ChildProcess | undefined;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiter>();
+  private closed = false;
+
+  /** `maxSources`: open sources at once (sizes the child's thread pool: a pull and a bus poll each). */
+  constructor(private readonly maxSources: number) {}
+
+  /** A FrameSource whose pipeline runs in the host. */
+  source(options: GstSourceOptions): HostedFrameSource {
+    return new HostedFrameSource(this, this.nextId++, options);
+  }
+
+  /** Ends the child process. Idempotent; sources still open get a StreamError. */
+  close(): void {
+    this.closed = true;
+    this.child?.kill('SIGKILL');
+    this.child = undefined;
+  }
+
+  /** Sends one request and waits for its reply (one outstanding request per source id). */
+  request(req: HostRequest): Promise<HostReply> {
+    return new Promise((resolve, reject) => {
+      const child = this.ensureChild();
+      this.waiting.set(req.id, (r) => (r instanceof StreamError ? reject(r) : resolve(r)));
+      child.send(req);
+    });
+  }
+
+  /** Sends without waiting (stop). A source's waiting request is answered with 'end'. */
+  tell(req: HostRequest): void {
+    const waiter = this.waiting.get(req.id);
+    this.waiting.delete(req.id);
+    waiter?.({ op: 'end', id: req.id });
+    if (this.child?.connected) this.child.send(req);
+  }
+
+  private ensureChild(): ChildProcess {
+    if (this.closed) throw new StreamError('pipeline', 'the agent is stopping');
+    if (this.child?.connected) return this.child;
+    const ts = import.meta.url.endsWith('.ts'); // run from sources (tests): tsx loads the child
+    const pool = Math.min(MAX_POOL, 3 * this.maxSources + 4);
+    const child = fork(new URL(`./frameHost.${ts ? 'ts' : 'js'}`, import.meta.url), [], {
+      serialization: 'advanced',
+      execArgv: ts ? ['--import', 'tsx'] : [],
+      env: { ...process.env, UV_THREADPOOL_SIZE: String(pool) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.on('message', (r: HostReply) => {
+      const waiter = this.waiting.get(r.id);
+      this.waiting.delete(r.id);
+      waiter?.(r);
+    });
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      const err = new StreamError('pipeline', `the video decoding process ended (${signal ?? `exit code ${code}`}); restarting the streams`);
+      for (const waiter of this.waiting.values()) waiter(err);
+      this.waiting.clear();
+    });
+    child.on('error', () => undefined); // 'exit' follows and reports it
+    this.child = child;
+    return child;
+  }
+}
+
+/** One camera's stream, decoded in the frame host. Same contract as every FrameSource. */
+export class HostedFrameSource implements FrameSource {
+  readonly live: boolean;
+  /** Decoder element GStreamer chose, once known. */
+  decoderName: string | undefined;
+  /** Frames the camera delivered at the detect rate since start (rate limiter's count), when known. */
+  offered = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly host: FrameHost,
+    private readonly id: number,
+    private readonly options: GstSourceOptions,
+  ) {
+    this.live = isLiveUri(options.uri);
+  }
+
+  async start(): Promise<void> {
+    const r = await this.host.request({ op: 'open', id: this.id, options: this.options });
+    if (r.op === 'failed') throw new StreamError(r.kind, r.message);
+  }
+
+  async next(): Promise<Frame | null> {
+    if (this.stopped) return null;
+    const r = await this.host.request({ op: 'next', id: this.id });
+    if (r.op === 'failed') throw new StreamError(r.kind, r.message);
+    if (r.op !== 'frame') return null;
+    if (r.offered !== undefined) this.offered = r.offered;
+    this.decoderName ??= r.decoder;
+    return r.frame;
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.host.tell({ op: 'stop', id: this.id });
+  }
+}

@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Agent, type CameraRun } from './agent.js';
 import { detectFilter } from './config/cameraSchema.js';
 import type { Config } from './config/schema.js';
+import type { Detector } from './detect/detector.js';
 import { InferenceScheduler } from './detect/inferenceScheduler.js';
 import { loadDetector } from './detect/loadDetector.js';
 import { newCameraCounters, type CameraCounters } from './health/cameraCounters.js';
@@ -19,6 +20,8 @@ export interface ComposeOptions {
   /** Counters to fill, by camera id (created here when absent), so others can read them before start. */
   counters?: Map<string, CameraCounters>;
   onCameraState?(cameraId: string, state: CameraState, error?: Error): void;
+  /** Loads and starts a model (default: onnxruntime with the model of the manifest). */
+  loadDetector?(modelId: string): Promise<Detector>;
 }
 
 /** Small grey picture made inside GStreamer for the motion gate and the camera-health checks. */
@@ -33,9 +36,8 @@ const GREY = { width: 160, height: 120 };
 export async function composeAgent(cfg: Config, configPath: string, log: Logger, o: ComposeOptions): Promise<Agent> {
   const cameras = cfg.cameras.filter((c) => c.enabled);
   const detectors = new Map<string, InferenceScheduler>();
-  for (const id of new Set(cameras.map((c) => c.model))) {
-    detectors.set(id, new InferenceScheduler(await loadDetector(id, { modelDir: cfg.modelDir, threads: cfg.detector.threads })));
-  }
+  const load = o.loadDetector ?? ((id: string) => loadDetector(id, { modelDir: cfg.modelDir, threads: cfg.detector.threads }));
+  for (const id of new Set(cameras.map((c) => c.model))) detectors.set(id, new InferenceScheduler(await load(id)));
   const host = new FrameHost(cameras.length);
   const snapshotRoot = resolve(dirname(configPath), cfg.storage.snapshotDir);
   const snapshotMaxBytes = Math.floor((cfg.storage.snapshotMaxMb * 1024 * 1024) / Math.max(1, cameras.length));

@@ -5,6 +5,14 @@
 // up to three pool threads while it waits for a frame or a bus message.
 process.env['UV_THREADPOOL_SIZE'] ??= '16';
 
+const { reportFatal } = await import('./cli/exitCodes.js');
+// A fault nothing caught (a bug) ends the process at once with a clear message, so that systemd
+// restarts it; exit handlers stop the pipelines and the frame host, so the exit cannot hang on a
+// pool thread blocked in GStreamer.
+const fatal = (err: unknown) => process.exit(reportFatal(err));
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
 const { runCli } = await import('./cli/program.js');
 const code = await runCli(process.argv);
 // Exit explicitly: native worker threads (a GStreamer bus poll, an appsink pull) may still be parked

@@ -58,9 +58,9 @@ export class InferenceScheduler {
     return { total: figures(this.latencyMs, this.samples), inference: figures(this.inferMs, this.samples) };
   }
 
-  /** Number of cameras with a frame waiting now. */
-  get queued(): number {
-    return this.waiting.size;
+  /** Cameras with a frame waiting now (not the one being inferred). */
+  get waitingCameras(): string[] {
+    return [...this.waiting.keys()];
   }
 
   private next(): Job | undefined {

@@ -48,5 +48,7 @@ async function handle(m: HostRequest): Promise<void> {
 process.on('message', (m: HostRequest) => {
   handle(m).catch((err: unknown) => send(failed(m.id, err)));
 });
-// The agent is gone (it exited or was killed): nothing is left to deliver frames to.
-process.on('disconnect', () => process.exit(0));
+// The agent is gone (it exited, crashed or was killed): nothing is left to deliver frames to. A
+// normal exit would wait for the pool threads, and one may be stuck in a pull forever; this process
+// holds no state worth saving, so it ends at once and the kernel closes its camera connections.
+process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));

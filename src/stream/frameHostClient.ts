@@ -9,6 +9,12 @@ import type { GstSourceOptions } from './gstFrameSource.js';
 /** libuv's pool may not be larger than this. */
 const MAX_POOL = 1024;
 
+/** Frame hosts with a live child: killed when this process exits, however it exits. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 type Waiter = (reply: HostReply | StreamError) => void;
 
 /**
@@ -70,7 +76,9 @@ export class FrameHost {
       this.waiting.delete(r.id);
       waiter?.(r);
     });
+    running.add(child);
     child.on('exit', (code, signal) => {
+      running.delete(child);
       if (this.child === child) this.child = undefined;
       const err = new StreamError('pipeline', `the video decoding process ended (${signal ?? `exit code ${code}`}); restarting the streams`);
       for (const waiter of this.waiting.values()) waiter(err);

@@ -23,6 +23,15 @@ export function initGstreamer(decoder: 'auto' | 'software'): Promise<Gst> {
   return gstModule;
 }
 
+/**
+ * Pipelines not yet stopped. A pull or bus poll blocked in a pool thread would make the process's
+ * exit wait for it for ever; stopping the pipeline releases it, so every exit stops them first.
+ */
+const open = new Set<{ stop(): void }>();
+process.on('exit', () => {
+  for (const pipeline of open) pipeline.stop();
+});
+
 export interface GstSourceOptions {
   cameraId: string;
   uri: string;
@@ -91,6 +100,7 @@ export class GstFrameSource implements FrameSource {
     (this.pipeline as unknown as Record<string, unknown>)['auto-flush-bus'] = false;
     this.pipeline.pollBus((msg: Record<string, unknown>) => this.onBus(msg));
     this.startWallMs = Date.now();
+    open.add(this.pipeline);
     this.pipeline.play();
   }
 
@@ -125,6 +135,7 @@ export class GstFrameSource implements FrameSource {
     if (this.stopped) return;
     this.stopped = true;
     this.pipeline?.stop();
+    if (this.pipeline) open.delete(this.pipeline);
   }
 
   private toFrame(frame: Sample, grey: Sample | undefined): Frame {

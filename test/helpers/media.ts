@@ -42,7 +42,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (dist/) as a child process, like a technician or systemd would. */
-export function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; onSpawn?: (kill: (sig: NodeJS.Signals) => void, out: () => string) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number; onSpawn?: (kill: (sig: NodeJS.Signals) => void, out: () => string) => void; onPid?: (pid: number) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js'), ...args], {
       cwd: ROOT,
@@ -54,6 +57,7 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; tim
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const guard = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 110_000);
     opts.onSpawn?.((sig) => child.kill(sig), () => stderr + stdout);
+    if (child.pid) opts.onPid?.(child.pid);
     child.on('close', (code) => {
       clearTimeout(guard);
       resolvePromise({ code, stdout, stderr });

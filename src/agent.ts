@@ -7,6 +7,7 @@ import type { Logger } from './log/logger.js';
 import type { FrameHost } from './stream/frameHostClient.js';
 import type { StreamWatchdog } from './stream/watchdog.js';
 import type { EventStage } from './track/eventStage.js';
+import { snapshotsIdle } from './track/snapshotWorkerClient.js';
 
 /** A stateful part started in order and stopped in reverse. */
 export interface Service {
@@ -106,6 +107,7 @@ export class Agent implements Service {
     for (const r of this.runs) r.frames.stop();
     await Promise.allSettled(this.loops);
     for (const r of this.runs) r.stage.stop();
+    await snapshotsIdle();
     for (const d of this.detectors) await d.detector.stop();
     this.host.close();
   }

@@ -11,6 +11,7 @@ import { cameraHealthSampler } from '../health/cameraHealth.js';
 import { findModel } from '../detect/modelManifest.js';
 import { createLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
 import { Uplink } from '../publish/uplink.js';
+import { RetryingSink } from '../store/retryingSink.js';
 import { installedChecks } from './configCommands.js';
 import { redactUri } from '../errors.js';
 import { EXIT } from './exitCodes.js';
@@ -37,11 +38,19 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
   const counters = new Map<string, CameraCounters>();
   const uplink = new Uplink(
     { outbox: cfg.outbox, mqtt: cfg.mqtt },
-    { gateway: cfg.gateway, baseDir: dirname(resolve(configPath)), info: gatewayInfo(cfg), cameraHealth: cameraHealthSampler(counters, log) },
+    {
+      gateway: cfg.gateway,
+      baseDir: dirname(resolve(configPath)),
+      info: gatewayInfo(cfg),
+      cameraHealth: cameraHealthSampler(counters, log),
+      uncommitted: (): number => alerts.waiting,
+    },
     log.child({ stage: 'uplink' }),
   );
+  // Every alert goes through here to the outbox; one whose commit fails is kept and retried.
+  const alerts: RetryingSink = new RetryingSink(uplink, log.child({ stage: 'outbox' }));
   const agent = await composeAgent(cfg, configPath, log, {
-    sink: uplink,
+    sink: alerts,
     counters,
     onCameraState: (camera, state, error) => {
       if (state === 'offline') log.warn({ camera, err: error?.message }, 'camera offline');
@@ -66,6 +75,8 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
     log.info('agent started');
     await agent.done();
   } finally {
+    await agent.stop();
+    alerts.flushNow();
     await stopAll();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

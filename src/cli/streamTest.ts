@@ -4,7 +4,7 @@ import { detectFilter, type CameraConfig } from '../config/cameraSchema.js';
 import type { Config } from '../config/schema.js';
 import { loadDetector } from '../detect/loadDetector.js';
 import { createCameraSource } from '../stream/createSource.js';
-import { encode } from '../track/snapshotStore.js';
+import { encodeSnapshot as encode } from '../track/snapshotEncode.js';
 import type { Detection, Frame } from '../types.js';
 import type { StreamTestReport } from './cameraCommands.js';
 

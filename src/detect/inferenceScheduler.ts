@@ -49,7 +49,7 @@ export class InferenceScheduler {
       this.waiting.get(id)?.resolve(null);
       if (!this.ring.includes(id)) this.ring.push(id);
       this.waiting.set(id, { frame, filter, arrivedMs: performance.now(), resolve, reject });
-      if (!this.running) void this.drain();
+      if (!this.running) this.drain().catch(() => undefined); // each job settles its own promise
     });
   }
 

@@ -32,6 +32,8 @@ export interface UplinkContext {
   baseDir: string;
   /** Per-camera figures for the health message; optional. */
   cameraHealth?: CameraHealthSource;
+  /** Alerts raised but not yet committed to the outbox (a commit failed and is being retried). */
+  uncommitted?: () => number;
 }
 
 export interface UplinkConfig {
@@ -207,7 +209,7 @@ export class Uplink implements AlertSink {
 
   private async healthObject(diskPath: string): Promise<Record<string, unknown>> {
     const system = await sampleSystem(diskPath);
-    return healthBody(system, this.ctx.cameraHealth?.() ?? {}, this.outbox!.status(), this.publisher?.counters);
+    return healthBody(system, this.ctx.cameraHealth?.() ?? {}, this.outbox!.status(), this.publisher?.counters, this.ctx.uncommitted?.() ?? 0);
   }
 
   private infoBody(): string {

@@ -11,6 +11,7 @@ export function healthBody(
   cameras: Record<string, CameraHealth>,
   outbox: OutboxStatus,
   publisher: PublisherCounters | undefined,
+  uncommitted = 0,
 ): Record<string, unknown> {
   const now = Date.now();
   const oldest = Math.min(...CLASSES.map((c) => outbox.classes[c].oldestTs ?? now));
@@ -25,6 +26,7 @@ export function healthBody(
       oldest_age_s: Math.round((now - oldest) / 1000),
       bytes: outbox.fileBytes,
       evicted: Object.fromEntries(CLASSES.map((c) => [c, outbox.classes[c].evictedRows])),
+      uncommitted,
     },
     ...(publisher ? { published: publisher.published, historical: publisher.historical } : {}),
   };

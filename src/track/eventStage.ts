@@ -187,8 +187,7 @@ export class EventStage {
     const o = this.o;
     const alert: Alert = { id: uuidv7(), gatewayId: o.gatewayId, cameraId: o.cameraId, modelId: o.modelId, ...draft };
     if (snapshot && this.frame && this.snapshots) {
-      const path = this.snapshots.save(this.frame, draft.box, alert.id);
-      if (path) alert.snapshot = path;
+      alert.snapshot = this.snapshots.saveLater(this.frame, draft.box, alert.id);
     }
     this.alertsByRule[alert.rule] = (this.alertsByRule[alert.rule] ?? 0) + 1;
     try {

@@ -8,6 +8,7 @@ import { ConfigError } from '../../../src/errors.js';
 import { benchEvents } from '../../../src/track/benchEvents.js';
 import { EventStage } from '../../../src/track/eventStage.js';
 import { SnapshotStore } from '../../../src/track/snapshotStore.js';
+import { snapshotsIdle } from '../../../src/track/snapshotWorkerClient.js';
 import type { Alert, Frame } from '../../../src/types.js';
 import { det, eventsConfig, frame, silentLog, stage } from './helpers.js';
 
@@ -63,7 +64,7 @@ describe('event stage', () => {
     expect(checkEvents(eventsConfig({}), 'e')).toEqual([]);
   });
 
-  it('keeps a JPEG snapshot of the triggering frame, with the box drawn, and names it in the alert', () => {
+  it('keeps a JPEG snapshot of the triggering frame, with the box drawn, and names it in the alert', async () => {
     const dir = tmp();
     const alerts: Alert[] = [];
     const s = new EventStage(
@@ -82,6 +83,7 @@ describe('event stage', () => {
     expect(alerts).toHaveLength(1);
     const path = alerts[0]!.snapshot!;
     expect(path).toBe(join(dir, `${alerts[0]!.id}.jpg`));
+    await snapshotsIdle(); // encoded on the snapshot worker thread, written after the alert
     const img = jpeg.decode(readFileSync(path), { useTArray: true });
     expect([img.width, img.height]).toEqual([64, 48]);
     const px = (x: number, y: number) => [...img.data.subarray((y * 64 + x) * 4, (y * 64 + x) * 4 + 3)];

@@ -1,7 +1,7 @@
 // Capacity benchmark: for each camera count N, a fresh `edge-agent run` with N live RTSP cameras
 // (one local RTSP server streaming a recorded clip in real time to every camera), a local
 // Mosquitto receiving its health messages every 5 s, and figures taken after a warm-up.
-//   npm run bench -- --cameras 1,4,8,12,16 [--seconds 45] [--warmup 15] [--quiet 24] [--json]
+//   npm run bench -- --cameras 1,4,8,12,16 [--seconds 45] [--warmup 15] [--quiet-cameras 24,32] [--json]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -21,6 +21,8 @@ export interface CapacityRun {
   arrival_to_detections_ms: { p50: number; p95: number };
   cpu_pct: number;
   peak_rss_mb: number;
+  /** RSS (MB) of the agent and its frame host, sampled every 10 s after warm-up. */
+  rss_series_mb: number[];
 }
 
 export interface CapacityFigures {
@@ -30,6 +32,8 @@ export interface CapacityFigures {
   /** Largest N at which every camera got ≥ 95 % of detect_fps with no busy drops (street clip). */
   capacity: number;
   quiet?: CapacityRun[];
+  /** The same criterion on a still scene, where the motion gate skips most inferences. */
+  quiet_capacity?: number;
 }
 
 const ROOT = projectRoot();
@@ -39,14 +43,32 @@ export async function benchCapacity(counts: number[], o: { seconds: number; warm
   const street = join(ROOT, '..', 'shared', 'videos', 'vtest_h264.mp4');
   const runs: CapacityRun[] = [];
   for (const n of counts) runs.push(await runOnce(n, street, o));
-  const ok = runs.filter((r) => r.fps_per_camera.min >= 0.95 * DETECT_FPS && r.dropped_busy === 0 && r.offline_events === 0);
-  const out: CapacityFigures = { detect_fps: DETECT_FPS, seconds: o.seconds, runs, capacity: Math.max(0, ...ok.map((r) => r.cameras)) };
+  const out: CapacityFigures = { detect_fps: DETECT_FPS, seconds: o.seconds, runs, capacity: Math.max(0, ...runs.filter(meetsTarget).map((r) => r.cameras)) };
   if (o.quiet.length > 0) {
     const quietClip = await quietClipPath();
     out.quiet = [];
     for (const n of o.quiet) out.quiet.push(await runOnce(n, quietClip, o));
+    out.quiet_capacity = Math.max(0, ...out.quiet.filter(meetsTarget).map((r) => r.cameras));
   }
   return out;
+}
+
+/**
+ * Memory soak: N cameras for `minutes` after a warm-up; RSS of the agent and its frame host every
+ * 10 s. Growth compares the median of the last minute with the median of the first minute.
+ */
+export async function benchSoak(n: number, minutes: number, warmupS: number): Promise<{ cameras: number; minutes: number; rss_first_min_mb: number; rss_last_min_mb: number; growth_pct: number; run: CapacityRun }> {
+  const street = join(ROOT, '..', 'shared', 'videos', 'vtest_h264.mp4');
+  const run = await runOnce(n, street, { seconds: minutes * 60, warmupS });
+  const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
+  const first = med(run.rss_series_mb.slice(0, 6));
+  const last = med(run.rss_series_mb.slice(-6));
+  return { cameras: n, minutes, rss_first_min_mb: first, rss_last_min_mb: last, growth_pct: round(first ? ((last - first) / first) * 100 : 0, 1), run };
+}
+
+/** Every camera got at least 95 % of detect_fps, nothing was dropped for lack of time, none went offline. */
+function meetsTarget(r: CapacityRun): boolean {
+  return r.fps_per_camera.min >= 0.95 * DETECT_FPS && r.dropped_busy === 0 && r.offline_events === 0;
 }
 
 async function runOnce(n: number, clip: string, o: { seconds: number; warmupS: number }): Promise<CapacityRun> {
@@ -121,6 +143,7 @@ async function runOnce(n: number, clip: string, o: { seconds: number; warmupS: n
       arrival_to_detections_ms: { p50: inference?.total.p50 ?? 0, p95: inference?.total.p95 ?? 0 },
       cpu_pct: round(cpu, 0),
       peak_rss_mb: round(sampler.peakRssMb, 0),
+      rss_series_mb: sampler.series.map((v) => round(v, 0)),
     };
   } finally {
     for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGKILL');
@@ -154,6 +177,8 @@ async function quietClipPath(): Promise<string> {
 
 class ProcessSampler {
   peakRssMb = 0;
+  readonly series: number[] = [];
+  private samples = 0;
   private startTicks = 0;
   private startMs = 0;
   constructor(private readonly pid: number) {}
@@ -192,6 +217,7 @@ class ProcessSampler {
       }
     }
     this.peakRssMb = Math.max(this.peakRssMb, kb / 1024);
+    if (this.samples++ % 10 === 0) this.series.push(kb / 1024);
   }
   /** CPU of the agent and its frame host since mark(), % of one core (clock ticks at 100 Hz). */
   cpuPct(): number {

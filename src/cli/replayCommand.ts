@@ -44,7 +44,9 @@ async function replay(uri: string, o: ReplayOptions): Promise<void> {
   };
   const one = { ...cfg, cameras: [{ ...cam, source: uri, enabled: true }] };
   const agent = await composeAgent(one, o.config, log, { sink });
-  const stop = () => void agent.stop();
+  const stop = () => {
+    agent.stop().catch(() => undefined); // stop() reports its own failures
+  };
   process.once('SIGINT', stop);
   try {
     await agent.start();

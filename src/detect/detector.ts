@@ -23,6 +23,8 @@ export interface Detector {
   detect(frame: Frame, filter: DetectFilter): Promise<Detection[]>;
   /** Runs inference on an already filled input tensor: the model-only cost, for benchmarks. */
   inferRaw(input: Float32Array): Promise<Float32Array>;
+  /** Largest batch the model accepts in one call (1 for a fixed-batch export). */
+  readonly maxBatch: number;
   /** Milliseconds spent in the last detect() per step. */
   readonly lastTimings: { preMs: number; inferMs: number; postMs: number };
   stop(): Promise<void>;

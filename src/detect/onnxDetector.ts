@@ -18,6 +18,7 @@ export class OnnxDetector implements Detector {
   readonly inputWidth: number;
   readonly inputHeight: number;
   readonly lastTimings = { preMs: 0, inferMs: 0, postMs: 0 };
+  maxBatch = 1;
   private session: ort.InferenceSession | undefined;
   private readonly pre: Preprocessor;
   private readonly decoder: YoloxDecoder;
@@ -60,6 +61,10 @@ export class OnnxDetector implements Detector {
           `the manifest expects ${this.spec.input.name} → ${this.spec.output.name}`,
       );
     }
+    // Both YOLOX-Nano exports fix the batch at 1; a symbolic first dimension would allow batching.
+    const meta = (this.session as unknown as { inputMetadata?: { name: string; shape?: unknown[] }[] }).inputMetadata;
+    const dim = meta?.find((m) => m.name === this.spec.input.name)?.shape?.[0];
+    this.maxBatch = typeof dim === 'number' && dim > 0 ? dim : dim === undefined ? 1 : 64;
     // The tensor wraps the preprocessor's buffer, so each frame only rewrites the numbers in place.
     this.tensor = new ort.Tensor('float32', this.pre.data, this.spec.input.shape);
   }

@@ -13,6 +13,7 @@ function manualDetector(waitingNow: () => string[] = () => []): Detector & { ser
     inputWidth: 416,
     inputHeight: 416,
     lastTimings: { preMs: 0, inferMs: 0, postMs: 0 },
+    maxBatch: 1,
     served: [] as string[],
     waitingAtTurn: [] as string[][],
     busy: 0,

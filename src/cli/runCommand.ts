@@ -6,7 +6,7 @@ import { CameraWatch } from '../cameraWatch.js';
 import { composeAgent } from '../compose.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
-import { countersJson, type CameraCounters } from '../health/cameraCounters.js';
+import { busyDropped, countersJson, type CameraCounters } from '../health/cameraCounters.js';
 import { cameraHealthSampler } from '../health/cameraHealth.js';
 import { findModel } from '../detect/modelManifest.js';
 import { createLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
@@ -54,7 +54,10 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
     counters,
     onCameraState: (camera, state, error) => {
       if (state === 'offline') log.warn({ camera, err: error?.message }, 'camera offline');
-      if (state === 'online' || state === 'offline') uplink.setCameraStatus(camera, { state, error: error?.message });
+      if (state !== 'online' && state !== 'offline') return;
+      const c = counters.get(camera);
+      const frames = c && { offered: c.offered, taken: c.frames, dropped_busy: busyDropped(c), skipped_motion: c.skipped, inferred: c.inferred };
+      uplink.setCameraStatus(camera, { state, error: error?.message, frames });
     },
   });
   const watch = new CameraWatch(

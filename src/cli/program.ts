@@ -5,6 +5,7 @@ import { registerConfigCommands, installedChecks } from './configCommands.js';
 import { registerOutboxCommands } from './outboxCommands.js';
 import { testCameraStream } from './streamTest.js';
 import { registerDetectCommand } from './detectCommand.js';
+import { registerDoctorCommand } from './doctorCommand.js';
 import { EXIT, reportFatal } from './exitCodes.js';
 import { registerReplayCommand } from './replayCommand.js';
 import { registerRunCommand } from './runCommand.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerOutboxCommands(program, { loadConfig: (file) => loadConfig(file, installedChecks()) });
   registerDiscoverCommand(program);
+  registerDoctorCommand(program);
   registerCameraCommands(program, {
     testStream: (cam, o) => testCameraStream(o.config, cam, o),
   });

@@ -6,6 +6,7 @@ import { registerOutboxCommands } from './outboxCommands.js';
 import { testCameraStream } from './streamTest.js';
 import { registerDetectCommand } from './detectCommand.js';
 import { registerDoctorCommand } from './doctorCommand.js';
+import { registerPreviewCommand } from './previewCommand.js';
 import { EXIT, reportFatal } from './exitCodes.js';
 import { registerReplayCommand } from './replayCommand.js';
 import { registerRunCommand } from './runCommand.js';
@@ -27,6 +28,8 @@ export function buildProgram(): Command {
   registerCameraCommands(program, {
     testStream: (cam, o) => testCameraStream(o.config, cam, o),
   });
+  const camera = program.commands.find((c) => c.name() === 'camera');
+  if (camera) registerPreviewCommand(camera);
   return program;
 }
 

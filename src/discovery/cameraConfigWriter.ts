@@ -125,7 +125,7 @@ function writeSecret(file: string, name: string, password: string): { created: b
   return { created, access: `mode 0${shared.mode.toString(8)}${shared.group ? `, group ${shared.group}` : ''}` };
 }
 
-/** Group the service runs as; secrets are made readable to it when it exists. */
+/** Group the service runs as; secrets are made readable to it when it exists. $EDGE_AGENT_GROUP overrides. */
 export const SERVICE_GROUP = 'edge-agent';
 
 /**
@@ -133,7 +133,7 @@ export const SERVICE_GROUP = 'edge-agent';
  * that group exists (an installed gateway), otherwise 0600 for the user who ran the command.
  * Returns the mode and group the file ended with, for the command's output.
  */
-export function shareWithService(file: string, group = SERVICE_GROUP): { mode: number; group?: string } {
+export function shareWithService(file: string, group = process.env['EDGE_AGENT_GROUP'] || SERVICE_GROUP): { mode: number; group?: string } {
   const gid = groupId(group);
   if (gid !== undefined) {
     try {

@@ -5,7 +5,9 @@ import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shareWithService } from '../../src/discovery/cameraConfigWriter.js';
 import { ensureTestUser, isRoot, readOnlyDir, runCliAs, TEST_USER } from '../helpers/asUser.js';
+import { startCameraSim } from '../helpers/cameraSim/cameraSim.js';
 import { makePatternClip, ROOT } from '../helpers/media.js';
+import { runCameraCli } from './onvif/cli.js';
 
 // The service as installed: an unprivileged user, the config in a folder it may read but not write
 // (ProtectSystem=strict makes /etc read-only), state in the folder systemd hands over.
@@ -115,6 +117,41 @@ describe.skipIf(!isRoot)('installed paths, run as an unprivileged user', () => {
     expect(statSync(secrets).uid).toBe(0);
     const accepted = await runCliAs(['config', 'validate', withSecrets], { env: { STATE_DIRECTORY: state } });
     expect(accepted.code, accepted.stderr).toBe(0);
+  });
+
+  it('camera add writes secrets the service group can read (was root 0600: the service exited 2)', async () => {
+    const state = stateDir('state-add');
+    const dir = join(base, 'etc-add');
+    mkdirSync(dir, { mode: 0o755 });
+    const site = join(dir, 'edge-agent.yaml');
+    writeFileSync(site, 'gateway: {id: gw-1, province: hn, commune: phuc-xa}\ncameras:\n  - id: street-1\n    source: rtsp://127.0.0.1:8554/h264\n', { mode: 0o644 });
+    const sim = await startCameraSim({ vendor: 'hik', password: 'sim-pass-1', rtsp: { h264: 'rtsp://127.0.0.1:8554/h264', h265: 'rtsp://127.0.0.1:8554/h265' } });
+    process.env['TEST_ADD_PW'] = 'sim-pass-1';
+    const add = (id: string) =>
+      runCameraCli(['camera', 'add', '--config', site, '--id', id, '--host', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password-env', 'TEST_ADD_PW']);
+    try {
+      // No service group on the machine: private to root, as before, and the service user is refused.
+      const first = await add('junction-1');
+      expect(first.code, first.err).toBe(0);
+      expect(first.out).toContain('(created, mode 0600)');
+      const refused = await runCliAs(['config', 'validate', site], { env: { STATE_DIRECTORY: state } });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('may not read it: chgrp');
+      // With the service group present (here the test user's group), camera add shares the file with it.
+      process.env['EDGE_AGENT_GROUP'] = TEST_USER;
+      const second = await add('junction-2');
+      expect(second.code, second.err).toBe(0);
+      expect(second.out).toContain(`(mode 0640, group ${TEST_USER})`);
+      const secrets = join(dir, 'secrets.yaml');
+      expect(mode(secrets)).toBe(0o640);
+      expect(statSync(secrets).gid).toBe(user.gid);
+      const accepted = await runCliAs(['config', 'validate', site], { env: { STATE_DIRECTORY: state } });
+      expect(accepted.code, accepted.stderr).toBe(0);
+      expect(accepted.stdout + accepted.stderr).not.toContain('sim-pass-1');
+    } finally {
+      delete process.env['EDGE_AGENT_GROUP'];
+      await sim.stop();
+    }
   });
 
   it('without the service group the secrets file stays private (0600)', () => {

@@ -53,7 +53,7 @@ async function bounded(c: Check): Promise<CheckRow[]> {
 
 /** The table: one line per row, columns padded; the remedy follows a warn or fail. */
 export function formatTable(rows: CheckRow[]): string {
-  const w = Math.min(28, Math.max(5, ...rows.map((r) => r.check.length)));
+  const w = Math.min(44, Math.max(5, ...rows.map((r) => r.check.length)));
   const lines = [`${'CHECK'.padEnd(w)}  STATUS  DETAIL`];
   for (const r of rows) {
     const fix = r.remedy && (r.status === 'warn' || r.status === 'fail') ? `  → ${r.remedy}` : '';

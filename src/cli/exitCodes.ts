@@ -36,7 +36,10 @@ export function exitCodeOf(err: unknown): number {
 export function fatalMessage(err: unknown): string {
   if (err instanceof ConfigError) return `invalid configuration in ${err.message}`;
   if (err instanceof ModelError) return `model problem: ${err.message}`;
-  if (err instanceof StreamError) return `video ${err.kind}: ${err.message}`;
+  if (err instanceof StreamError) {
+    const hint = err.kind === 'not-found' ? '; check the path in cameras[].source (or on the command line)' : '';
+    return `video ${err.kind}: ${err.message}${hint}`;
+  }
   if (err instanceof StoreError) return `outbox problem: ${err.message}`;
   if (err instanceof UplinkError) return `uplink problem: ${err.message}; check mqtt.urls and the files named in mqtt.tls (they must exist and be readable by this user)`;
   const errno = err as NodeJS.ErrnoException;

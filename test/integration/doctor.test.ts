@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckRow } from '../../src/health/doctor/check.js';
 import { ROOT, runCli, STREET, tempDir, type CliResult } from '../helpers/media.js';
+import { makeCerts } from '../helpers/certs.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { startRtspServer, type RtspServer } from '../helpers/rtspServer.js';
@@ -152,6 +153,29 @@ describe('edge-agent doctor', () => {
       }
     } finally {
       await digest.stop();
+    }
+  });
+
+  it('a TLS broker: handshake and login pass with its CA; without it the certificate is refused, naming mqtt.tls.ca', async () => {
+    const site = join(dir, 'tls');
+    mkdirSync(site);
+    const certs = makeCerts(join(site));
+    const tlsBroker = await startMosquitto({
+      extra: [`cafile ${certs.ca}`, `certfile ${certs.serverCert}`, `keyfile ${certs.serverKey}`, 'allow_anonymous false', `password_file ${join(dir, 'passwd')}`],
+    });
+    try {
+      const url = `mqtts://127.0.0.1:${tlsBroker.port}`;
+      const config = writeSite(site, { brokers: [url], username: 'gateway', camera: pathToFileURL(STREET).href });
+      const withCa = join(site, 'with-ca.yaml');
+      writeFileSync(withCa, readFileSync(config, 'utf8').replace('mqtt:\n', `mqtt:\n  tls:\n    ca: ${certs.ca}\n`));
+      const ok = rows(await runCli(['doctor', '--config', withCa, '--json']));
+      expect(find(ok, `broker ${url}`)).toMatchObject({ status: 'pass', detail: 'TLS handshake and login as gateway accepted' });
+      const bad = await runCli(['doctor', '--config', config, '--json']);
+      expect(bad.code).toBe(1);
+      expect(find(rows(bad), `broker ${url}`)).toMatchObject({ status: 'fail', remedy: expect.stringContaining('mqtt.tls.ca') });
+      expect(bad.stdout).not.toContain(BROKER_PASSWORD);
+    } finally {
+      await tlsBroker.dispose();
     }
   });
 

@@ -1,3 +1,4 @@
+import { accessSync, constants, readdirSync } from 'node:fs';
 import { row, type Check, type CheckRow } from './check.js';
 import { runCommand } from './run.js';
 
@@ -75,6 +76,60 @@ export function gstRows(version: string, elements: Set<string>, needs: GstNeeds)
   return rows;
 }
 
+/** A device node hardware decoders open, and whether this user may open it read-write. */
+export interface DeviceNode {
+  path: string;
+  usable: boolean;
+}
+
+/**
+ * Hardware decoders need their device nodes: /dev/video* (V4L2, arm64 boards) or /dev/dri/renderD*
+ * (VA-API). GStreamer lists the element when the node exists, but the service user also needs the
+ * video or render group (the unit's SupplementaryGroups); without it decoding falls back to software.
+ */
+export function deviceRow(hw: string[], nodes: DeviceNode[]): CheckRow | undefined {
+  const families = [
+    { test: /^v4l2|^nvv4l2/, node: /^\/dev\/video/, group: 'video' },
+    { test: /^va/, node: /^\/dev\/dri\/renderD/, group: 'render' },
+  ].filter((f) => hw.some((e) => f.test.test(e)));
+  if (families.length === 0) return undefined;
+  const blocked = families.filter((f) => {
+    const own = nodes.filter((n) => f.node.test(n.path));
+    return own.length > 0 && !own.some((n) => n.usable);
+  });
+  if (blocked.length === 0) return row('decoder devices', 'pass', nodes.filter((n) => n.usable).map((n) => n.path).join(', ') || 'none needed');
+  return row(
+    'decoder devices',
+    'warn',
+    `${blocked.map((f) => nodes.filter((n) => f.node.test(n.path)).map((n) => n.path).join(', ')).join(', ')} not usable by this user: hardware decoding falls back to software`,
+    `add the user to the group(s) ${blocked.map((f) => f.group).join(' and ')} (usermod -aG …); the service gets them from SupplementaryGroups=`,
+  );
+}
+
+/** /dev/video* and /dev/dri/renderD* on this machine, with access(2) for read and write. */
+export function listDeviceNodes(): DeviceNode[] {
+  const out: DeviceNode[] = [];
+  for (const [dir, prefix] of [['/dev', 'video'], ['/dev/dri', 'renderD']] as const) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.startsWith(prefix));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const path = `${dir}/${n}`;
+      let usable = true;
+      try {
+        accessSync(path, constants.R_OK | constants.W_OK);
+      } catch {
+        usable = false;
+      }
+      out.push({ path, usable });
+    }
+  }
+  return out;
+}
+
 export function gstreamerCheck(needs: GstNeeds): Check {
   return {
     name: 'gstreamer',
@@ -86,7 +141,10 @@ export function gstreamerCheck(needs: GstNeeds): Check {
       }
       const listing = await runCommand('gst-inspect-1.0', [], signal);
       if (listing.code !== 0) return [row('gstreamer', 'fail', `gst-inspect-1.0 failed: ${listing.stderr.split('\n')[0]}`, 'run scripts/setup (or reinstall the GStreamer packages)')];
-      return gstRows(parseGstVersion(version.stdout) ?? 'unknown', parseElements(listing.stdout), needs);
+      const elements = parseElements(listing.stdout);
+      const rows = gstRows(parseGstVersion(version.stdout) ?? 'unknown', elements, needs);
+      const devices = needs.decoder === 'auto' ? deviceRow(HARDWARE.filter((e) => elements.has(e)), listDeviceNodes()) : undefined;
+      return devices ? [...rows, devices] : rows;
     },
   };
 }

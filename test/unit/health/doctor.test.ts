@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatTable, row, runChecks, type Check } from '../../../src/health/doctor/check.js';
 import { clockRow, parseChronyTracking, parseTimesyncOffset } from '../../../src/health/doctor/clockCheck.js';
-import { gstRows, parseElements, parseGstVersion } from '../../../src/health/doctor/gstreamerCheck.js';
+import { deviceRow, gstRows, parseElements, parseGstVersion } from '../../../src/health/doctor/gstreamerCheck.js';
 
 // Recorded outputs of the tools the doctor reads (systemd 252, chrony 4.3, GStreamer 1.22).
 const TIMESYNC = `       Server: 192.168.1.1 (192.168.1.1)
@@ -94,6 +94,22 @@ describe('doctor: GStreamer', () => {
     });
     expect(rows.find((r) => r.check === 'H.264 decoder')?.status).toBe('fail');
     expect(gstRows('1.22.0', elements, { rtsp: false, files: false, decoder: 'software' }).at(-1)?.status).toBe('skip');
+  });
+});
+
+describe('doctor: hardware decoder devices', () => {
+  it('warns when the decoder exists but its device node is not usable, naming the group', () => {
+    expect(deviceRow(['v4l2h264dec'], [{ path: '/dev/video10', usable: false }, { path: '/dev/video11', usable: false }])).toMatchObject({
+      status: 'warn',
+      detail: '/dev/video10, /dev/video11 not usable by this user: hardware decoding falls back to software',
+      remedy: expect.stringContaining('group(s) video'),
+    });
+    expect(deviceRow(['vah264dec'], [{ path: '/dev/dri/renderD128', usable: false }])?.remedy).toContain('render');
+    expect(deviceRow(['v4l2h264dec'], [{ path: '/dev/video10', usable: false }, { path: '/dev/video11', usable: true }])).toMatchObject({
+      status: 'pass',
+      detail: '/dev/video11',
+    });
+    expect(deviceRow([], [{ path: '/dev/video0', usable: false }])).toBeUndefined();
   });
 });
 

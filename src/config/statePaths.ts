@@ -31,6 +31,7 @@ export function stateDirectory(env: Record<string, string | undefined>): string 
 export function placeStatePath(value: string, configFile: string, env: Record<string, string | undefined>): { path: string; origin: StateOrigin } {
   if (isAbsolute(value)) return { path: resolve(value), origin: 'absolute' };
   const state = stateDirectory(env);
+  // A value with no name left ("", ".", "..") means the state directory itself.
   if (state) return { path: resolve(state, basename(resolve('/', value))), origin: 'state-directory' };
   return { path: resolve(dirname(configFile), value), origin: 'config-folder' };
 }

@@ -57,7 +57,9 @@ interface RtspReply {
 
 async function describe(name: string, uri: string, creds: { user: string; password: string } | undefined, timeoutMs: number, signal: AbortSignal): Promise<CheckRow> {
   const u = new URL(uri);
-  const session = await open(u.hostname.replace(/^\[|\]$/g, ''), Number(u.port || 554), timeoutMs, signal);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(u.port || 554);
+  let session = await open(host, port, timeoutMs, signal);
   try {
     const first = await session.request(`DESCRIBE ${uri} RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\nUser-Agent: edge-agent-doctor\r\n\r\n`);
     if (first.status === 200) return row(name, 'pass', `${uri} answers DESCRIBE (200)${creds ? ', no login needed' : ''}`);
@@ -68,6 +70,13 @@ async function describe(name: string, uri: string, creds: { user: string; passwo
       return row(name, 'warn', `${uri} answers (401, Basic login only); credentials not checked, to keep the password off the network`, 'prefer digest authentication in the camera settings');
     }
     const auth = digestAuthorization(challenge, { method: 'DESCRIBE', uri, user: creds.user, password: creds.password });
+    // Some cameras close the connection after a 401; the answer then goes on a new one. The hang-up
+    // arrives with or just after the reply: let its events run before looking.
+    await new Promise((r) => setImmediate(r));
+    if (session.closed()) {
+      session.close();
+      session = await open(host, port, timeoutMs, signal);
+    }
     const second = await session.request(`DESCRIBE ${uri} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\nUser-Agent: edge-agent-doctor\r\nAuthorization: ${auth}\r\n\r\n`);
     if (second.status === 200) return row(name, 'pass', `${uri} answers DESCRIBE (200), digest login as ${creds.user} accepted`);
     if (second.status === 401) return row(name, 'fail', `${uri} refused the login of ${creds.user} (401)`, 'check the user in cameras[].source and the password in the secrets file');
@@ -84,6 +93,8 @@ function refused(name: string, uri: string, r: RtspReply): CheckRow {
 
 interface Session {
   request(text: string): Promise<RtspReply>;
+  /** True once the camera has closed the connection. */
+  closed(): boolean;
   close(): void;
 }
 
@@ -99,7 +110,9 @@ function open(host: string, port: number, timeoutMs: number, signal: AbortSignal
       waiting?.reject(err);
       waiting = undefined;
     };
-    socket.once('connect', () => resolve({ request, close: () => socket.destroy() }));
+    let ended = false;
+    socket.once('end', () => (ended = true));
+    socket.once('connect', () => resolve({ request, closed: () => ended || socket.destroyed || !socket.writable, close: () => socket.destroy() }));
     socket.once('timeout', () => fail(Object.assign(new Error('no answer'), { code: `no answer within ${timeoutMs / 1000} s` })));
     socket.once('error', fail);
     socket.once('close', () => fail(Object.assign(new Error('closed'), { code: 'connection closed without an answer' })));
@@ -118,6 +131,7 @@ function open(host: string, port: number, timeoutMs: number, signal: AbortSignal
     });
     function request(text: string): Promise<RtspReply> {
       return new Promise((res, rej) => {
+        if (!socket.writable) return rej(Object.assign(new Error('closed'), { code: 'connection closed without an answer' }));
         waiting = { resolve: res, reject: rej };
         socket.write(text);
       });

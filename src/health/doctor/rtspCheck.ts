@@ -70,14 +70,18 @@ async function describe(name: string, uri: string, creds: { user: string; passwo
       return row(name, 'warn', `${uri} answers (401, Basic login only); credentials not checked, to keep the password off the network`, 'prefer digest authentication in the camera settings');
     }
     const auth = digestAuthorization(challenge, { method: 'DESCRIBE', uri, user: creds.user, password: creds.password });
-    // Some cameras close the connection after a 401; the answer then goes on a new one. The hang-up
-    // arrives with or just after the reply: let its events run before looking.
-    await new Promise((r) => setImmediate(r));
-    if (session.closed()) {
+    // Some cameras close the connection after a 401: the answer then goes on a new one.
+    const retry = `DESCRIBE ${uri} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\nUser-Agent: edge-agent-doctor\r\nAuthorization: ${auth}\r\n\r\n`;
+    let second: RtspReply;
+    try {
+      if (session.closed()) throw closedError();
+      second = await session.request(retry);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== CLOSED && !['EPIPE', 'ECONNRESET'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
       session.close();
       session = await open(host, port, timeoutMs, signal);
+      second = await session.request(retry);
     }
-    const second = await session.request(`DESCRIBE ${uri} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\nUser-Agent: edge-agent-doctor\r\nAuthorization: ${auth}\r\n\r\n`);
     if (second.status === 200) return row(name, 'pass', `${uri} answers DESCRIBE (200), digest login as ${creds.user} accepted`);
     if (second.status === 401) return row(name, 'fail', `${uri} refused the login of ${creds.user} (401)`, 'check the user in cameras[].source and the password in the secrets file');
     return refused(name, uri, second);
@@ -90,6 +94,9 @@ function refused(name: string, uri: string, r: RtspReply): CheckRow {
   const remedy = r.status === 404 ? 'the stream path is wrong: run camera probe and use the URI it lists' : 'check the camera\'s RTSP settings';
   return row(name, 'fail', `${uri} answers ${r.status} ${r.reason}`, remedy);
 }
+
+const CLOSED = 'connection closed without an answer';
+const closedError = () => Object.assign(new Error('closed'), { code: CLOSED });
 
 interface Session {
   request(text: string): Promise<RtspReply>;
@@ -115,7 +122,7 @@ function open(host: string, port: number, timeoutMs: number, signal: AbortSignal
     socket.once('connect', () => resolve({ request, closed: () => ended || socket.destroyed || !socket.writable, close: () => socket.destroy() }));
     socket.once('timeout', () => fail(Object.assign(new Error('no answer'), { code: `no answer within ${timeoutMs / 1000} s` })));
     socket.once('error', fail);
-    socket.once('close', () => fail(Object.assign(new Error('closed'), { code: 'connection closed without an answer' })));
+    socket.once('close', () => fail(closedError()));
     signal.addEventListener('abort', () => socket.destroy(), { once: true });
     socket.on('data', (d: Buffer) => {
       buffer += d.toString('latin1');
@@ -131,7 +138,7 @@ function open(host: string, port: number, timeoutMs: number, signal: AbortSignal
     });
     function request(text: string): Promise<RtspReply> {
       return new Promise((res, rej) => {
-        if (!socket.writable) return rej(Object.assign(new Error('closed'), { code: 'connection closed without an answer' }));
+        if (!socket.writable) return rej(closedError());
         waiting = { resolve: res, reject: rej };
         socket.write(text);
       });

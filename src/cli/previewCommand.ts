@@ -20,6 +20,11 @@ import { EXIT } from './exitCodes.js';
 
 /** Largest picture asked of GStreamer for a preview: the camera's own size up to this box. */
 const PREVIEW_FIT = 1280;
+/**
+ * A live stream's first frames may precede its first key frame (libav conceals the missing
+ * reference with grey smears); the preview takes the first frame after this much streaming.
+ */
+const LIVE_SETTLE_MS = 1000;
 
 export interface PreviewResult {
   frame: Frame;
@@ -72,7 +77,7 @@ export async function previewCamera(cfg: Config, cam: CameraConfig, o: { atS?: n
   }
 }
 
-/** A live camera's first whole frame, or a file's first frame at or after `atS` (frames before are read and dropped). */
+/** A live camera's frame once its stream has settled, or a file's first frame at or after `atS` (frames before are read and dropped). */
 async function grabFrame(cam: CameraConfig, decoder: 'auto' | 'software', atS: number | undefined): Promise<Frame> {
   const live = isLiveUri(cam.source);
   // Files: every frame (no rate limit), so the media position of each is exact.
@@ -87,7 +92,7 @@ async function grabFrame(cam: CameraConfig, decoder: 'auto' | 'software', atS: n
         throw new StreamError('decode', `camera ${cam.id}: ${why}`);
       }
       lastMs = frame.ptsMs;
-      if (atS === undefined || frame.ptsMs >= atS * 1000) return frame;
+      if (live ? frame.ptsMs >= LIVE_SETTLE_MS : atS === undefined || frame.ptsMs >= atS * 1000) return frame;
     }
   } finally {
     source.stop();

@@ -12,6 +12,9 @@ const { reportFatal } = await import('./cli/exitCodes.js');
 const fatal = (err: unknown) => process.exit(reportFatal(err));
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
+// Outbox rows and snapshots describe people and plates: nothing the agent creates is for other users
+// (files 0640, folders 0750 at most, whatever umask the shell or service manager passed on).
+process.umask(0o027);
 
 const { runCli } = await import('./cli/program.js');
 const code = await runCli(process.argv);

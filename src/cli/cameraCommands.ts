@@ -229,7 +229,7 @@ function registerAdd(camera: Command, deps: CameraCommandDeps): void {
         const d = choice.detect;
         io.out(`added camera ${o.id} to ${o.config}\n  detect  ${d.token} ${d.encoding} ${d.width}x${d.height}: ${r.source}\n`);
         if (choice.record) io.out(`  record  ${choice.record.token} ${choice.record.encoding} ${choice.record.width}x${choice.record.height}\n`);
-        io.out(`  password stored as ${r.secretName} in ${r.secretsFile}${r.createdSecretsFile ? ' (created, mode 0600)' : ''}\n`);
+        io.out(`  password stored as ${r.secretName} in ${r.secretsFile} (${r.createdSecretsFile ? 'created, ' : ''}${r.secretsAccess})\n`);
       });
     });
 }

@@ -3,6 +3,8 @@ import { loadConfig } from '../config/loadConfig.js';
 import { COCO80 } from '../detect/labels.js';
 import { readManifest } from '../detect/modelManifest.js';
 import { redactUri } from '../errors.js';
+import { EXIT } from './exitCodes.js';
+import { accessReport, stateLines } from './stateReport.js';
 
 /** Validation against what this installation actually has: the manifest's models and labels. */
 export function installedChecks(): { modelIds: string[]; labels: readonly string[] } {
@@ -18,7 +20,14 @@ export function registerConfigCommands(program: Command): void {
     .option('--print', 'print the config with defaults filled in (secrets are not printed)')
     .action((file: string, opts: { print?: boolean }) => {
       const cfg = loadConfig(file, installedChecks());
-      process.stdout.write(`${file}: OK (${cfg.cameras.length} camera(s), gateway ${cfg.gateway.id})\n`);
+      // As the service's ExecStartPre this also proves the service user can use its state and secrets.
+      const access = accessReport(cfg, file);
+      if (access.problems.length > 0) {
+        process.stderr.write(access.text);
+        process.exitCode = access.problems.some((p) => p.setting === 'secrets_file') ? EXIT.config : EXIT.store;
+        return;
+      }
+      process.stdout.write(`${file}: OK (${cfg.cameras.length} camera(s), gateway ${cfg.gateway.id})\n${stateLines(cfg)}`);
       if (opts.print) {
         const shown = { ...cfg, cameras: cfg.cameras.map((c) => ({ ...c, source: redactUri(c.source) })) };
         process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);

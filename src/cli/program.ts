@@ -5,6 +5,8 @@ import { registerConfigCommands, installedChecks } from './configCommands.js';
 import { registerOutboxCommands } from './outboxCommands.js';
 import { testCameraStream } from './streamTest.js';
 import { registerDetectCommand } from './detectCommand.js';
+import { registerDoctorCommand } from './doctorCommand.js';
+import { registerPreviewCommand } from './previewCommand.js';
 import { EXIT, reportFatal } from './exitCodes.js';
 import { registerReplayCommand } from './replayCommand.js';
 import { registerRunCommand } from './runCommand.js';
@@ -22,9 +24,12 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerOutboxCommands(program, { loadConfig: (file) => loadConfig(file, installedChecks()) });
   registerDiscoverCommand(program);
+  registerDoctorCommand(program);
   registerCameraCommands(program, {
     testStream: (cam, o) => testCameraStream(o.config, cam, o),
   });
+  const camera = program.commands.find((c) => c.name() === 'camera');
+  if (camera) registerPreviewCommand(camera);
   return program;
 }
 

@@ -14,7 +14,7 @@ import { Uplink } from '../publish/uplink.js';
 import { RetryingSink } from '../store/retryingSink.js';
 import { installedChecks } from './configCommands.js';
 import { redactUri } from '../errors.js';
-import { EXIT } from './exitCodes.js';
+import { EXIT, showStacks } from './exitCodes.js';
 import { VERSION } from './version.js';
 
 export function registerRunCommand(program: Command): void {
@@ -25,6 +25,7 @@ export function registerRunCommand(program: Command): void {
     .action(async (opts: { config: string }) => {
       const cfg = loadConfig(opts.config, installedChecks());
       const log = createLogger(cfg.logging.level as LevelWithSilent);
+      showStacks(cfg.logging.level === 'debug' || cfg.logging.level === 'trace');
       await runAgent(cfg, opts.config, log);
     });
 }

@@ -4,7 +4,7 @@ import { detectFilter, type CameraConfig } from '../config/cameraSchema.js';
 import type { Config } from '../config/schema.js';
 import { loadDetector } from '../detect/loadDetector.js';
 import { createCameraSource } from '../stream/createSource.js';
-import { encodeSnapshot as encode } from '../track/snapshotEncode.js';
+import { renderPreview, sceneOf } from '../track/previewPicture.js';
 import type { Detection, Frame } from '../types.js';
 import type { StreamTestReport } from './cameraCommands.js';
 
@@ -28,12 +28,9 @@ export async function testCameraStream(cfg: Config, cam: CameraConfig, o: { seco
       last = { frame, detections };
     });
     if (last) {
+      // The same picture as `camera preview`: zones, lines, masks and the detections drawn on.
       const { frame, detections } = last;
-      const boxes = detections.map((d) => ({
-        x1: d.box.x1 / frame.sourceWidth, y1: d.box.y1 / frame.sourceHeight,
-        x2: d.box.x2 / frame.sourceWidth, y2: d.box.y2 / frame.sourceHeight,
-      }));
-      writeFileSync(o.snapshotPath, encode(frame, boxes, frame.width, 85));
+      writeFileSync(o.snapshotPath, renderPreview(frame, sceneOf(cam, detections, frame.sourceWidth, frame.sourceHeight)).jpeg);
     }
     return {
       codec: codecOf(decode.decoder),

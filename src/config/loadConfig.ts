@@ -7,6 +7,8 @@ import { ConfigError } from '../errors.js';
 import { checkEvents } from './eventsSchema.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { camelKeys, snakePath } from './keys.js';
+import { secretsFileRemedy } from './stateAccess.js';
+import { resolveStatePaths } from './statePaths.js';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validate = ajv.compile<Config>(ConfigSchema);
@@ -55,7 +57,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     problems.push(...crossChecks(config, options));
   }
   if (problems.length > 0) throw new ConfigError(file, problems);
-  return resolveFileSources(config, file);
+  return resolveStatePaths(resolveFileSources(config, file), file, env);
 }
 
 /** file://relative/path.mp4 is read relative to the config file, as technicians expect. */
@@ -130,7 +132,9 @@ function readSecrets(raw: Record<string, unknown>, file: string, problems: strin
     return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
   } catch (err) {
     // The message names the file but never its content: it holds passwords.
-    problems.push(`secrets_file: cannot use ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0]})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const remedy = secretsFileRemedy(path, code);
+    problems.push(`secrets_file: cannot use ${path} (${code ?? (err as Error).message.split('\n')[0]})${remedy ? `: ${remedy}` : ''}`);
     return {};
   }
 }

@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import type { CameraProbe } from './onvifTypes.js';
@@ -34,6 +35,8 @@ export interface AddCameraResult {
   /** Detection source with the ${SECRET} reference, safe to print. */
   source: string;
   createdSecretsFile: boolean;
+  /** "mode 0640, group edge-agent" or "mode 0600": who can read the secrets file now. */
+  secretsAccess: string;
 }
 
 /** CAM_<ID>_PASSWORD with the id upper-cased and every other character turned into _. */
@@ -62,9 +65,9 @@ export function addCameraToConfig(input: AddCameraInput): AddCameraResult {
   const node = doc.createNode(cameraEntry(input, source, secretName));
   node.commentBefore = ` ${[input.probe.device.manufacturer, input.probe.device.model].filter(Boolean).join(' ')}, added by edge-agent camera add`;
   cameras.items.push(node);
-  const createdSecretsFile = writeSecret(secretsFile, secretName, input.password);
+  const secret = writeSecret(secretsFile, secretName, input.password);
   writeFileSync(input.configFile, doc.toString());
-  return { secretName, secretsFile, source, createdSecretsFile };
+  return { secretName, secretsFile, source, createdSecretsFile: secret.created, secretsAccess: secret.access };
 }
 
 function cameraEntry(input: AddCameraInput, source: string, secretName: string): Record<string, unknown> {
@@ -108,16 +111,49 @@ function readDocument(file: string): Document {
   return doc;
 }
 
-/** Sets NAME: value in the secrets file, keeping its comments; creates it 0600. Returns true if created. */
-function writeSecret(file: string, name: string, password: string): boolean {
+/** Sets NAME: value in the secrets file, keeping its comments; see shareWithService for its mode. */
+function writeSecret(file: string, name: string, password: string): { created: boolean; access: string } {
   const created = !existsSync(file);
-  const doc = created ? parseDocument('# Camera and broker passwords for edge-agent. Keep this file mode 0600.\n') : readDocument(file);
+  const doc = created ? parseDocument('# Camera and broker passwords for edge-agent. Keep this file mode 0640, group edge-agent (or 0600).\n') : readDocument(file);
   if (!created && doc.contents !== null && !isMap(doc.contents)) {
     throw new CameraConfigError(`${file}: not a mapping of NAME: value; not touching it`);
   }
   // The loader pastes the value into the URI as is, so characters with a meaning there are escaped.
   doc.set(name, /[:@/?#%\s]/.test(password) ? encodeURIComponent(password) : password);
   writeFileSync(file, doc.toString(), { mode: 0o600 });
+  const shared = shareWithService(file);
+  return { created, access: `mode 0${shared.mode.toString(8)}${shared.group ? `, group ${shared.group}` : ''}` };
+}
+
+/** Group the service runs as; secrets are made readable to it when it exists. $EDGE_AGENT_GROUP overrides. */
+export const SERVICE_GROUP = 'edge-agent';
+
+/**
+ * The service user must read the secrets, nobody else: root-owned 0640 with group edge-agent when
+ * that group exists (an installed gateway), otherwise 0600 for the user who ran the command.
+ * Returns the mode and group the file ended with, for the command's output.
+ */
+export function shareWithService(file: string, group = process.env['EDGE_AGENT_GROUP'] || SERVICE_GROUP): { mode: number; group?: string } {
+  const gid = groupId(group);
+  if (gid !== undefined) {
+    try {
+      chownSync(file, statSync(file).uid, gid);
+      chmodSync(file, 0o640);
+      return { mode: 0o640, group };
+    } catch {
+      // Not root and not in that group: keep it private; `config validate` names the fix.
+    }
+  }
   chmodSync(file, 0o600);
-  return created;
+  return { mode: 0o600 };
+}
+
+function groupId(name: string): number | undefined {
+  try {
+    const line = execFileSync('getent', ['group', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const gid = Number(line.split(':')[2]);
+    return Number.isInteger(gid) ? gid : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, renameSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 
@@ -10,6 +11,12 @@ import { StoreError } from './storeErrors.js';
 
 // The one place that imports better-sqlite3. Opening never crash-loops on a damaged file: a file
 // SQLite cannot read is renamed aside (kept for a person to inspect) and a fresh outbox is created.
+// Alerts describe people and plates: the folder is created 0750 and the file 0640 (SQLite gives its
+// WAL and shared-memory files the mode of the database file), whatever the umask.
+
+/** Modes of the outbox folder and database file when this module creates them. */
+export const STATE_DIR_MODE = 0o750;
+export const STATE_FILE_MODE = 0o640;
 
 export interface OpenOptions {
   /** See OutboxConfig.synchronous. WAL + FULL: a commit is on disk before emit() returns. */
@@ -30,11 +37,11 @@ const CORRUPT = /^SQLITE_(NOTADB|CORRUPT)/;
 
 export function openDatabase(path: string, opts: OpenOptions, log: Logger): OpenedDatabase {
   const now = opts.now ?? Date.now;
-  mkdirSync(dirname(path), { recursive: true });
   try {
+    prepareFile(path);
     return { db: openChecked(path, opts, 0) };
   } catch (err) {
-    if (!isCorrupt(err)) throw new StoreError(`cannot open the outbox ${path}: ${(err as Error).message}`, { cause: err });
+    if (!isCorrupt(err)) throw new StoreError(cannotOpen(path, err), { cause: err });
     const movedAside = moveAside(path, now());
     log.error(
       { file: path, movedTo: movedAside, err: (err as Error).message },
@@ -43,11 +50,50 @@ export function openDatabase(path: string, opts: OpenOptions, log: Logger): Open
     // The lost file's sequence numbers are unknown; ms × 1000 is above any count of rows a gateway
     // can have written, so sequence numbers still only grow as seen by the centre.
     try {
+      prepareFile(path);
       return { db: openChecked(path, opts, now() * 1000), movedAside };
     } catch (again) {
       throw new StoreError(`cannot create a fresh outbox ${path}: ${(again as Error).message}`, { cause: again });
     }
   }
+}
+
+/** Creates the folder (0750) and an empty database file (0640) when missing; SQLite keeps the mode. */
+function prepareFile(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: STATE_DIR_MODE });
+  } catch (err) {
+    // Node's recursive mkdir reports ENOENT when a parent is read-only or not writable; ask the
+    // nearest existing parent, whose answer (EROFS, EACCES) tells the technician what to fix.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      let parent = dirname(path);
+      while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+      accessSync(parent, constants.W_OK | constants.X_OK);
+    }
+    throw err;
+  }
+  if (!existsSync(path)) closeSync(openSync(path, 'a', STATE_FILE_MODE));
+}
+
+/** Names the file, the reason and the remedy: this message is all a technician sees at start. */
+function cannotOpen(path: string, err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const where = e.path && e.path !== path ? ` (${e.path})` : '';
+  const base = `cannot open the outbox ${path}${where}: ${firstLine(e.message ?? String(err))}`;
+  if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' || e.code === 'SQLITE_CANTOPEN' || e.code === 'SQLITE_READONLY') {
+    return (
+      `${base}; the user this runs as must be able to write that folder: under systemd leave outbox.path relative ` +
+      '(it then goes to the state directory, /var/lib/edge-agent), or give this user the folder ' +
+      `(mkdir -p ${dirname(path)}; chown ${userInfo().username} ${dirname(path)}; chmod 0750 ${dirname(path)})`
+    );
+  }
+  if (e.code === 'ENOTDIR' || e.code === 'EEXIST') return `${base}; part of that path is a file, not a folder: fix outbox.path`;
+  if (e.code === 'ENOSPC' || e.code === 'SQLITE_FULL') return `${base}; the disk is full: free space or lower outbox.max_db_mb`;
+  return `${base}; check outbox.path`;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
 }
 
 function openChecked(path: string, opts: OpenOptions, seqFloor: number): Database {

@@ -43,7 +43,7 @@ export class SnapshotStore {
       const bytes = encode(frame, box, this.o.maxWidth, this.o.quality);
       if (bytes.length > this.o.maxBytes) throw new Error(`a snapshot of ${bytes.length} bytes exceeds the cap`);
       const path = join(this.o.dir, `${name}.jpg`);
-      writeFileSync(path, bytes);
+      writeFileSync(path, bytes, { mode: 0o640 });
       files.push({ path, size: bytes.length });
       this.totalBytes += bytes.length;
       this.counts.written++;
@@ -84,7 +84,8 @@ export class SnapshotStore {
   /** Learns what an earlier run left in the folder, so the cap holds across restarts. */
   private load(): { path: string; size: number }[] {
     if (this.files) return this.files;
-    mkdirSync(this.o.dir, { recursive: true });
+    // Pictures of people and plates: readable by the service's group at most.
+    mkdirSync(this.o.dir, { recursive: true, mode: 0o750 });
     // Names start with a uuid v7, so name order is time order.
     const names = readdirSync(this.o.dir).filter((n) => n.endsWith('.jpg')).sort();
     this.files = names.map((n) => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Agent } from '../agent.js';
-import { CameraWatch } from '../cameraWatch.js';
+import { CameraWatch, moveAlert } from '../cameraWatch.js';
 import { composeAgent } from '../compose.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
@@ -46,6 +46,7 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
     cfg.onvif,
     {
       onMoved: (cameraId, source) => agent?.updateSource(cameraId, source),
+      onMoveChecked: (cameraId, verdict) => uplink.emit(moveAlert(cfg.gateway.id, cameraId, verdict)),
       onEvent: (e) => composed.stages.get(e.cameraId)?.onCameraEvent(e),
     },
     log.child({ stage: 'onvif' }),

@@ -12,7 +12,8 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+gi.require_version("GstRtsp", "1.0")
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 
 def main() -> None:
@@ -20,8 +21,9 @@ def main() -> None:
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--address", default="127.0.0.1", help="loopback address to serve on")
     ap.add_argument("--file", required=True, help="an MP4 with an H.264 video track")
-    ap.add_argument("--user", help="require RTSP basic/digest auth with this user")
+    ap.add_argument("--user", help="require RTSP authentication (see --auth) with this user")
     ap.add_argument("--password", default="")
+    ap.add_argument("--auth", choices=["basic", "digest"], default="basic", help="authentication scheme asked for with --user")
     args = ap.parse_args()
 
     Gst.init(None)
@@ -48,7 +50,12 @@ def main() -> None:
         auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken.new_empty()
         token.get_structure().set_value("media.factory.role", "user")
-        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password), token)
+        if args.auth == "digest":
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+            auth.add_digest(args.user, args.password, token)
+        else:
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
+            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password), token)
         server.set_auth(auth)
     if server.attach(None) == 0:
         print(f"ERROR cannot listen on port {args.port}", flush=True)

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { DiscoveryResponder } from './discoveryResponder.js';
 import { SimAuth } from './simAuth.js';
 import { SimEvents, type SimEventKind } from './simEvents.js';
-import { handleSoap, type SimState } from './simSoap.js';
+import { handleSoap, type SimQuirks, type SimState } from './simSoap.js';
 import { VENDORS, type VendorId } from './vendors.js';
 
 // A simulated ONVIF camera for tests and demos: device, media (1 and 2) and events services over
@@ -30,7 +30,11 @@ export interface CameraSimOptions {
   refuseStreamUri?: boolean;
   epr?: string;
   serial?: string;
+  /** HardwareId in GetDeviceInformation; default the vendor's. */
+  hardwareId?: string;
   name?: string;
+  /** Firmware quirks seen on real cameras, each off unless given. */
+  quirks?: SimQuirks;
   /** WS-Discovery: off unless given. `multicastInterface` is the address to join the group on. */
   discovery?: {
     port?: number;
@@ -49,6 +53,8 @@ export interface CameraSim {
   password: string;
   /** Operations received, as "path Operation". */
   log: string[];
+  /** Every request received: headers and body (for tests that check what a client sent). */
+  requests: { headers: Record<string, string | string[] | undefined>; body: string }[];
   responder?: DiscoveryResponder;
   events: SimEvents;
   emitEvent(kind: SimEventKind, state: boolean): void;
@@ -76,7 +82,10 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
     reportedNow: () => (opts.clockBug ? Date.now() : Date.now() + skew),
     rtsp: opts.rtsp ?? { h264: `rtsp://${host}:554/h264`, h265: `rtsp://${host}:554/h265` },
     refuseStreamUri: opts.refuseStreamUri ?? false,
+    hardwareId: opts.hardwareId,
+    quirks: opts.quirks ?? {},
     log: [],
+    requests: [],
   };
   let server = await listen(state, host, port);
   port = (server.server.address() as { port: number }).port;
@@ -101,6 +110,7 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
     user,
     password,
     log: state.log,
+    requests: state.requests,
     responder,
     events: state.events,
     emitEvent: (kind, on) => state.events.emit(kind, on, state.cameraNow()),

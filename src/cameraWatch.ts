@@ -11,6 +11,9 @@ import type { SoapCredentials } from './discovery/soapClient.js';
 import type { Logger } from './log/logger.js';
 import type { Alert } from './types.js';
 
+/** Refused addresses remembered per camera. */
+const MAX_REFUSED = 32;
+
 /** The outcome of checking a camera's claimed move, for the log and the health alerts. */
 export interface MoveVerdict {
   /** true: the device at the new address proved to be the camera and the stream follows it. */
@@ -73,8 +76,11 @@ export class CameraWatch implements Service {
   private readonly subscriptions = new Map<string, CameraEventSubscription>();
   /** Cameras whose move claim is being checked: one check at a time per camera. */
   private readonly checking = new Set<string>();
-  /** Per camera, the last address refused: the same claim again is not checked or reported again. */
-  private readonly refused = new Map<string, string>();
+  /**
+   * Per camera, the addresses refused (the last MAX_REFUSED): the same claim again is neither
+   * checked nor reported again, so an impostor repeating its Hello cannot flood the uplink.
+   */
+  private readonly refused = new Map<string, string[]>();
 
   constructor(
     private readonly cameras: CameraConfig[],
@@ -127,7 +133,7 @@ export class CameraWatch implements Service {
 
   private async moved(e: CameraMovedEvent): Promise<void> {
     const cam = this.cameras.find((c) => c.id === e.cameraId);
-    if (!cam?.onvif || this.checking.has(cam.id) || this.refused.get(cam.id) === e.url.href) return;
+    if (!cam?.onvif || this.checking.has(cam.id) || this.refused.get(cam.id)?.includes(e.url.href)) return;
     this.checking.add(cam.id);
     try {
       await this.checkAndMove(cam, e);
@@ -149,7 +155,7 @@ export class CameraWatch implements Service {
     const base = { from: onvif.host, to: e.url.hostname, sender: e.address, ts: Date.now() };
     if (!check.ok || source === undefined) {
       const reason = shownText(check.ok ? 'the stream URI in the config cannot be moved to the new host' : check.reason, 300);
-      this.refused.set(cam.id, e.url.href);
+      this.refused.set(cam.id, [...(this.refused.get(cam.id) ?? []), e.url.href].slice(-MAX_REFUSED));
       this.log.warn({ camera: cam.id, ...base, reason }, 'camera move refused');
       this.report(cam.id, { accepted: false, ...base, reason });
       return;

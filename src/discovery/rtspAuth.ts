@@ -36,15 +36,26 @@ export async function checkRtspAuth(uri: string, opts: RtspAuthOptions): Promise
   const target = rtspTarget(uri);
   if ('reason' in target) return { ok: false, reason: target.reason };
   const shown = redactUri(target.plain);
-  let head: string;
+  let reply: RtspChallenge | undefined;
   try {
-    head = await describe(target, opts.timeoutMs);
+    reply = parseRtspChallenge(await describe(target, opts.timeoutMs));
   } catch (err) {
     return { ok: false, reason: `${shown}: ${shownText(err instanceof Error ? err.message : String(err), 200)}` };
   }
-  const reply = parseRtspChallenge(head);
   if (!reply) return { ok: false, reason: `${shown} did not answer like an RTSP server` };
   return decide(reply, shown, opts.allowBasic);
+}
+
+/**
+ * The status and challenges of a DESCRIBE without credentials (for diagnostics and tests).
+ * Rejects with an Error naming the problem when the server cannot be reached or does not answer RTSP.
+ */
+export async function readRtspChallenge(uri: string, timeoutMs: number): Promise<RtspChallenge> {
+  const target = rtspTarget(uri);
+  if ('reason' in target) throw new Error(target.reason);
+  const reply = parseRtspChallenge(await describe(target, timeoutMs));
+  if (!reply) throw new Error(`${redactUri(target.plain)} did not answer like an RTSP server`);
+  return reply;
 }
 
 function decide(reply: RtspChallenge, shown: string, allowBasic: boolean): RtspAuthCheck {

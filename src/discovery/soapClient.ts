@@ -131,39 +131,65 @@ export class SoapClient {
       if (e instanceof OnvifTimeoutError) throw e;
       throw new OnvifReplyError(this.deviceUrl, 'the connection closed in the middle of the reply', { cause: err });
     }
-    if (!/Envelope/.test(body)) {
-      if (res.status === 401) throw creds ? new OnvifAuthError(this.deviceUrl, creds.user) : new CredentialsRequiredError(this.deviceUrl);
-      const type = res.headers.get('content-type') ?? 'no content type';
-      throw new NotOnvifError(this.deviceUrl, `HTTP ${res.status}, ${type.split(';')[0]} without a SOAP envelope from ${url}`);
-    }
-    let doc: XmlNode;
-    try {
-      doc = parseXml(body);
-    } catch (err) {
-      const detail = err instanceof XmlSyntaxError ? `${err.detail}; the reply may be truncated` : 'not readable as XML';
-      throw new OnvifReplyError(this.deviceUrl, detail, { cause: err });
-    }
-    const bodyNode = child(doc, 'Envelope', 'Body');
-    if (!bodyNode || typeof bodyNode !== 'object') throw new OnvifReplyError(this.deviceUrl, 'SOAP envelope without a Body');
-    const fault = child(bodyNode, 'Fault');
-    if (fault !== undefined) throw this.faultError(fault, res.status, creds);
-    if (res.status === 401) throw creds ? new OnvifAuthError(this.deviceUrl, creds.user) : new CredentialsRequiredError(this.deviceUrl);
-    const first = Object.entries(bodyNode).find(([k]) => !k.startsWith('@_') && k !== '#text');
-    if (!first || typeof first[1] !== 'object') throw new OnvifReplyError(this.deviceUrl, 'empty SOAP Body');
-    return (Array.isArray(first[1]) ? first[1][0] : first[1]) as XmlNode;
+    return readSoapReply({ address: this.deviceUrl, url, status: res.status, contentType: res.headers.get('content-type'), body, creds, clockOffsetMs: this.clockOffsetMs });
   }
+}
 
-  private faultError(fault: unknown, status: number, creds: SoapCredentials | undefined): Error {
-    const codes = faultCodes(fault);
-    const reason = text(fault, 'Reason', 'Text') ?? text(fault, 'faultstring') ?? '';
-    const all = `${codes.join(' ')} ${reason}`;
-    if (/MessageExpired|expired|timestamp|clock/i.test(all)) return new OnvifClockError(this.deviceUrl, this.clockOffsetMs);
-    if (status === 401 || /NotAuthorized|FailedAuthentication|InvalidSecurity|Unauthorized|not ?authori[sz]ed/i.test(all)) {
-      if (creds) return new OnvifAuthError(this.deviceUrl, creds.user);
-      if (status === 401) return new CredentialsRequiredError(this.deviceUrl);
-    }
-    return new OnvifFaultError(this.deviceUrl, shownText(codes.at(-1) ?? `HTTP ${status}`, 80), shownText(reason, 200));
+/** A received SOAP reply, before it is read. */
+export interface SoapReplyText {
+  /** Device service URL, for messages. */
+  address: string;
+  /** Where the request went. */
+  url: string;
+  status: number;
+  contentType: string | null;
+  body: string;
+  /** The credentials the request carried, if any (decides between "rejected" and "needs credentials"). */
+  creds: SoapCredentials | undefined;
+  clockOffsetMs: number;
+}
+
+/**
+ * Reads a reply into the first element of its SOAP Body, or throws the OnvifError subclass that
+ * says what is wrong (not SOAP, malformed, a fault, credentials refused or missing). Pure: the
+ * fuzz tests feed it directly.
+ */
+export function readSoapReply(r: SoapReplyText): XmlNode {
+  const { address, status, creds } = r;
+  if (!/Envelope/.test(r.body)) {
+    if (status === 401) throw creds ? new OnvifAuthError(address, creds.user) : new CredentialsRequiredError(address);
+    const type = shownText((r.contentType ?? 'no content type').split(';')[0]!, 60);
+    throw new NotOnvifError(address, `HTTP ${status}, ${type} without a SOAP envelope from ${shownText(r.url, 120)}`);
   }
+  let doc: XmlNode;
+  try {
+    doc = parseXml(r.body);
+  } catch (err) {
+    const detail = err instanceof XmlSyntaxError ? `${err.detail}; the reply may be truncated` : 'not readable as XML';
+    throw new OnvifReplyError(address, detail, { cause: err });
+  }
+  const bodyNode = child(doc, 'Envelope', 'Body');
+  if (!bodyNode || typeof bodyNode !== 'object') throw new OnvifReplyError(address, 'SOAP envelope without a Body');
+  const fault = child(bodyNode, 'Fault');
+  if (fault !== undefined) throw faultError(r, fault);
+  if (status === 401) throw creds ? new OnvifAuthError(address, creds.user) : new CredentialsRequiredError(address);
+  const first = Object.entries(bodyNode).find(([k]) => !k.startsWith('@_') && k !== '#text');
+  if (!first || typeof first[1] !== 'object' || first[1] === null) throw new OnvifReplyError(address, 'empty SOAP Body');
+  const element = Array.isArray(first[1]) ? (first[1][0] as unknown) : first[1];
+  if (!element || typeof element !== 'object') throw new OnvifReplyError(address, 'empty SOAP Body');
+  return element as XmlNode;
+}
+
+function faultError(r: SoapReplyText, fault: unknown): Error {
+  const codes = faultCodes(fault);
+  const reason = text(fault, 'Reason', 'Text') ?? text(fault, 'faultstring') ?? '';
+  const all = `${codes.join(' ')} ${reason}`;
+  if (/MessageExpired|expired|timestamp|clock/i.test(all)) return new OnvifClockError(r.address, r.clockOffsetMs);
+  if (r.status === 401 || /NotAuthorized|FailedAuthentication|InvalidSecurity|Unauthorized|not ?authori[sz]ed/i.test(all)) {
+    if (r.creds) return new OnvifAuthError(r.address, r.creds.user);
+    if (r.status === 401) return new CredentialsRequiredError(r.address);
+  }
+  return new OnvifFaultError(r.address, shownText(codes.at(-1) ?? `HTTP ${r.status}`, 80), shownText(reason, 200));
 }
 
 /** Code, then each nested Subcode value (SOAP 1.2), or the SOAP 1.1 faultcode. */

@@ -189,8 +189,10 @@ export class DiscoveryListener {
 
   /** A Hello from a known camera at an address other than the one configured: a claimed move. */
   private async knownMoved(device: AnnouncedDevice, from: string): Promise<void> {
+    const first = device.checked[0];
+    // A Hello without XAddrs is valid WS-Discovery (the client would Resolve); it claims no address.
+    if (!first) return;
     let cam = [...this.known.values()].find((k) => k.epr === device.epr);
-    const first = device.checked[0]!;
     if (!cam && this.options.resolveSerial) {
       const bySerial = [...this.known.values()].filter((k) => k.serial && !k.epr);
       const serial = bySerial.length > 0 ? await this.options.resolveSerial(first.href).catch(() => undefined) : undefined;

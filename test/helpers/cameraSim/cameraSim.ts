@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { DiscoveryResponder } from './discoveryResponder.js';
 import { SimAuth } from './simAuth.js';
 import { SimEvents, type SimEventKind } from './simEvents.js';
-import { handleSoap, type SimQuirks, type SimState } from './simSoap.js';
+import { handleSoap, type SimQuirks, type SimReply, type SimState } from './simSoap.js';
 import { VENDORS, type VendorId } from './vendors.js';
 
 // A simulated ONVIF camera for tests and demos: device, media (1 and 2) and events services over
@@ -35,6 +35,8 @@ export interface CameraSimOptions {
   name?: string;
   /** Firmware quirks seen on real cameras, each off unless given. */
   quirks?: SimQuirks;
+  /** Rewrites a reply before it is sent (fuzz tests mutate them); `op` is the SOAP operation. */
+  mutateReply?: (op: string, reply: SimReply) => SimReply;
   /** WS-Discovery: off unless given. `multicastInterface` is the address to join the group on. */
   discovery?: {
     port?: number;
@@ -87,7 +89,7 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
     log: [],
     requests: [],
   };
-  let server = await listen(state, host, port);
+  let server = await listen(state, host, port, opts.mutateReply);
   port = (server.server.address() as { port: number }).port;
   let responder: DiscoveryResponder | undefined;
   if (opts.discovery) {
@@ -118,7 +120,7 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
       await server.close();
       state.events.clear();
       await new Promise((r) => setTimeout(r, downMs));
-      server = await listen(state, host, port);
+      server = await listen(state, host, port, opts.mutateReply);
     },
     stop: async () => {
       await responder?.stop();
@@ -128,14 +130,20 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
   };
 }
 
-async function listen(state: SimState, host: string, port: number): Promise<{ server: Server; close: () => Promise<void> }> {
+async function listen(
+  state: SimState,
+  host: string,
+  port: number,
+  mutateReply?: CameraSimOptions['mutateReply'],
+): Promise<{ server: Server; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d: string) => (body += d));
     req.on('end', () => {
-      void handleSoap(state, req, body).then((reply) => {
+      void handleSoap(state, req, body).then((plain) => {
+        const reply = mutateReply ? mutateReply(plain.op ?? '', plain) : plain;
         // Content-Length, not chunked: cameras send it, and some clients (libonvif) cannot de-chunk.
         res.writeHead(reply.status, {
           'Content-Type': 'application/soap+xml; charset=utf-8',

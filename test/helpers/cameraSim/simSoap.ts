@@ -49,6 +49,8 @@ export interface SimQuirks {
 export const SIM_LOCAL_ZONE_MS = 7 * 3_600_000;
 
 export interface SimReply {
+  /** The operation answered, when the request was readable (for reply rewriting in tests). */
+  op?: string;
   status: number;
   body: string;
   headers?: Record<string, string>;
@@ -78,7 +80,7 @@ export async function handleSoap(state: SimState, req: IncomingMessage, bodyText
     if (verdict === 'stale') return fault(400, 'FaultMessageExpired');
     if (verdict === 'bad-password') return fault(400, 'FaultNotAuthorized');
   }
-  return route(state, path, op, child(body, op));
+  return { ...(await route(state, path, op, child(body, op))), op };
 }
 
 async function route(state: SimState, path: string, op: string, request: unknown): Promise<SimReply> {

@@ -13,6 +13,8 @@ import type { Alert } from './types.js';
 
 /** Refused addresses remembered per camera. */
 const MAX_REFUSED = 32;
+/** A device that could not be asked is asked again at a Hello after this long. */
+const RECHECK_AFTER_MS = 60_000;
 
 /** The outcome of checking a camera's claimed move, for the log and the health alerts. */
 export interface MoveVerdict {
@@ -77,10 +79,12 @@ export class CameraWatch implements Service {
   /** Cameras whose move claim is being checked: one check at a time per camera. */
   private readonly checking = new Set<string>();
   /**
-   * Per camera, the addresses refused (the last MAX_REFUSED): the same claim again is neither
-   * checked nor reported again, so an impostor repeating its Hello cannot flood the uplink.
+   * Per camera, the addresses refused (the last MAX_REFUSED) and until when: the same claim again
+   * is neither checked nor reported again, so an impostor repeating its Hello cannot flood the
+   * uplink. A definitive refusal (another serial number) holds for good; one where the device could
+   * not be asked (a camera still booting) holds for RECHECK_AFTER_MS.
    */
-  private readonly refused = new Map<string, string[]>();
+  private readonly refused = new Map<string, { href: string; untilTs: number }[]>();
 
   constructor(
     private readonly cameras: CameraConfig[],
@@ -133,7 +137,7 @@ export class CameraWatch implements Service {
 
   private async moved(e: CameraMovedEvent): Promise<void> {
     const cam = this.cameras.find((c) => c.id === e.cameraId);
-    if (!cam?.onvif || this.checking.has(cam.id) || this.refused.get(cam.id)?.includes(e.url.href)) return;
+    if (!cam?.onvif || this.checking.has(cam.id) || this.wasRefused(cam.id, e.url.href)) return;
     this.checking.add(cam.id);
     try {
       await this.checkAndMove(cam, e);
@@ -155,7 +159,9 @@ export class CameraWatch implements Service {
     const base = { from: onvif.host, to: e.url.hostname, sender: e.address, ts: Date.now() };
     if (!check.ok || source === undefined) {
       const reason = shownText(check.ok ? 'the stream URI in the config cannot be moved to the new host' : check.reason, 300);
-      this.refused.set(cam.id, [...(this.refused.get(cam.id) ?? []), e.url.href].slice(-MAX_REFUSED));
+      const untilTs = !check.ok && check.transient ? Date.now() + RECHECK_AFTER_MS : Infinity;
+      const kept = (this.refused.get(cam.id) ?? []).filter((r) => r.href !== e.url.href);
+      this.refused.set(cam.id, [...kept, { href: e.url.href, untilTs }].slice(-MAX_REFUSED));
       this.log.warn({ camera: cam.id, ...base, reason }, 'camera move refused');
       this.report(cam.id, { accepted: false, ...base, reason });
       return;
@@ -173,6 +179,10 @@ export class CameraWatch implements Service {
       await sub.stop();
       await this.subscribe(cam);
     }
+  }
+
+  private wasRefused(cameraId: string, href: string): boolean {
+    return (this.refused.get(cameraId) ?? []).some((r) => r.href === href && r.untilTs > Date.now());
   }
 
   private report(cameraId: string, verdict: MoveVerdict): void {

@@ -18,7 +18,12 @@ export interface RecordedIdentity {
   hardwareId?: string;
 }
 
-export type IdentityCheck = { ok: true; device: DeviceInfo } | { ok: false; reason: string };
+/**
+ * ok, or refused with the reason. `transient`: the device could not be asked (unreachable, timed
+ * out, refused our credentials); a check later may succeed. Without it the answer was definitive
+ * (another serial number, nothing recorded to compare with).
+ */
+export type IdentityCheck = { ok: true; device: DeviceInfo } | { ok: false; reason: string; transient?: boolean };
 
 /**
  * Compares a device's answer with the recorded identity. The serial number is required: without a
@@ -58,7 +63,7 @@ export async function verifyCameraIdentity(req: {
     return compareIdentity(req.expected, req.claimedEpr, device);
   } catch (err) {
     const reason = err instanceof OnvifError ? err.message : 'the identity check failed unexpectedly';
-    return { ok: false, reason: `could not read the device's identity: ${shownText(reason, 300)}` };
+    return { ok: false, reason: `could not read the device's identity: ${shownText(reason, 300)}`, transient: true };
   }
 }
 

@@ -54,7 +54,11 @@ export interface DiscoveryListenerOptions {
 /** Why a datagram was dropped: counted in stats().rejected. */
 export type RejectReason = 'malformed' | 'bad-xaddr' | 'handler-failed';
 
-/** Counters since start: every datagram is `received`, and then exactly one of the others. */
+/**
+ * Counters since construction: every datagram is `received`, then counted once as hello, bye,
+ * ignored, or rejected as malformed or bad-xaddr (a Hello with some usable XAddrs still goes on);
+ * handler-failed comes on top when a handler threw while it was handled.
+ */
 export interface ListenerStats {
   received: number;
   hello: number;

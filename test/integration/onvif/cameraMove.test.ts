@@ -142,6 +142,30 @@ describe('camera moves are verified before they are followed', () => {
   });
 });
 
+describe('camera watch with a source that is not a URI', () => {
+  it('starts, subscribes without credentials and says why, instead of dying on "Invalid URL"', async () => {
+    const sim = await startCameraSim({ vendor: 'hik', password: PASSWORD });
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write: (c: Buffer, _e, done) => (lines.push(JSON.parse(c.toString()) as Record<string, unknown>), done()) });
+    const cam = {
+      id: 'odd-1', source: 'rtsp://in:cp', enabled: true,
+      onvif: { host: '127.0.0.1', port: sim.port, user: 'admin', epr: sim.epr, serial: sim.serial, events: true },
+    } as CameraConfig;
+    const w = new CameraWatch([cam], { listen: false, discoveryPort: 1 }, { onMoved: () => undefined, onEvent: () => undefined }, pino({ level: 'debug' }, sink));
+    try {
+      await w.start();
+      await new Promise<void>((resolve) => {
+        const t = setInterval(() => lines.some((l) => l['msg'] === 'camera event subscription retrying') && (clearInterval(t), resolve()), 20);
+      });
+      expect(lines.find((l) => l['msg'] === 'camera events subscribed without credentials')).toMatchObject({ level: 40, camera: 'odd-1', problem: expect.stringMatching(/not a valid URI/) as unknown });
+      expect(JSON.stringify(lines)).not.toMatch(RAW);
+    } finally {
+      await w.stop();
+      await sim.stop();
+    }
+  });
+});
+
 /** A WS-Discovery Hello for `epr` at `xaddr`, sent from the loopback address `from`. */
 function sendHello(port: number, from: string, epr: string, xaddr: string): Promise<void> {
   const xml = render('common', 'Hello', { messageId: 'm-1', instanceId: 2, epr, xaddr, metadataVersion: 2, scopes: 'onvif://www.onvif.org/name/x' });

@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { redactUri } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { checkDeviceUrl, shownText, type CheckedUrl } from './deviceUrl.js';
 import { localIPv4 } from './subnets.js';
@@ -183,7 +184,7 @@ export class DiscoveryListener {
     }
     const device = msg.device;
     if (device.rejected.length > 0) {
-      const bad = device.rejected.map((r) => `"${shownText(r.raw, 80)}" (${r.reason})`).join(', ');
+      const bad = device.rejected.map((r) => `"${shownText(redactUri(r.raw), 80)}" (${r.reason})`).join(', ');
       this.reject('bad-xaddr', from, `XAddrs ${bad}`, device.epr);
       if (device.checked.length === 0) return;
     } else this.counts.hello++;

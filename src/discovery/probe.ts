@@ -1,3 +1,4 @@
+import { redactUri } from '../errors.js';
 import { checkDeviceUrl, shownText, type CheckedUrl } from './deviceUrl.js';
 import {
   BadAddressError,
@@ -54,7 +55,7 @@ export function parseTarget(target: string): { url: CheckedUrl; credentials?: So
     }
   }
   const checked = checkDeviceUrl(plain);
-  if (!checked.ok) throw new BadAddressError(credentials ? shownText(plain) : shownText(target), checked.reason);
+  if (!checked.ok) throw new BadAddressError(shownText(redactUri(credentials ? plain : target)), checked.reason);
   return { url: checked.url, ...(credentials ? { credentials } : {}) };
 }
 

@@ -69,11 +69,14 @@ describe('addresses from the camera that are not addresses', () => {
     }
   });
 
-  it('a probe target that is not an address is a usage sentence', async () => {
-    const r = await runCameraCli(['camera', 'probe', 'http://[']);
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/is not a camera address/);
-    expect(r.err).not.toMatch(RAW);
+  it('a probe target that is not an address is a usage sentence, without the password it carries', async () => {
+    for (const target of ['http://[', `http://admin:${creds.password}@[`]) {
+      const r = await runCameraCli(['camera', 'probe', target]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/is not a camera address/);
+      expect(r.err).not.toMatch(RAW);
+      expect(r.err).not.toContain(creds.password);
+    }
   });
 });
 

@@ -1,10 +1,11 @@
 import { dirname, join, resolve } from 'node:path';
 import { Agent, type CameraRun } from './agent.js';
-import { detectFilter } from './config/cameraSchema.js';
+import { detectFilter, type CameraConfig } from './config/cameraSchema.js';
 import type { Config } from './config/schema.js';
 import type { Detector } from './detect/detector.js';
 import { InferenceScheduler } from './detect/inferenceScheduler.js';
 import { loadDetector } from './detect/loadDetector.js';
+import { checkRtspAuth } from './discovery/rtspAuth.js';
 import { newCameraCounters, type CameraCounters } from './health/cameraCounters.js';
 import type { Logger } from './log/logger.js';
 import { sourceOptions } from './stream/createSource.js';
@@ -22,6 +23,19 @@ export interface ComposeOptions {
   onCameraState?(cameraId: string, state: CameraState, error?: Error): void;
   /** Loads and starts a model (default: onnxruntime with the model of the manifest). */
   loadDetector?(modelId: string): Promise<Detector>;
+}
+
+/**
+ * Before a camera's password goes to an RTSP server, the server must offer Digest (rtspsrc answers
+ * a Basic-only challenge with the password in clear, and anyone on the segment can ask for Basic),
+ * unless the camera's config allows Basic. Sources without credentials need no check.
+ */
+function passwordCheck(cam: CameraConfig): (() => Promise<string | undefined>) | undefined {
+  if (!/^rtsps?:\/\/[^/?#]*@/i.test(cam.source)) return undefined;
+  return async () => {
+    const r = await checkRtspAuth(cam.source, { allowBasic: cam.rtspAuth === 'basic', timeoutMs: 5000 });
+    return r.ok ? undefined : r.reason;
+  };
 }
 
 /** Small grey picture made inside GStreamer for the motion gate and the camera-health checks. */
@@ -50,7 +64,7 @@ export async function composeAgent(cfg: Config, configPath: string, log: Logger,
     const streamLog = log.child({ stage: 'stream', camera: cam.id });
     const model = detector.detector;
     const frames: StreamWatchdog = new StreamWatchdog(
-      () => host.source(sourceOptions(cam, { fitWidth: model.inputWidth, fitHeight: model.inputHeight, decoder: cfg.video.decoder, grey: GREY })),
+      () => host.source(sourceOptions(cam, { fitWidth: model.inputWidth, fitHeight: model.inputHeight, decoder: cfg.video.decoder, grey: GREY }), passwordCheck(cam)),
       { minBackoffMs: 1000, maxBackoffMs: 60_000, maxFailures: live ? Infinity : 1 },
       streamLog,
       {

@@ -5,9 +5,9 @@ import type { Config } from '../config/schema.js';
 import type { CameraConfig } from '../config/cameraSchema.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { addCameraToConfig, CameraConfigError } from '../discovery/cameraConfigWriter.js';
-import { discoveryTable, probeReport } from '../discovery/formatting.js';
+import { discoveryTable, probeJson, probeReport } from '../discovery/formatting.js';
 import { OnvifError } from '../discovery/onvifErrors.js';
-import { probeCamera } from '../discovery/probe.js';
+import { parseTarget, probeCamera } from '../discovery/probe.js';
 import { chooseProfiles, MIN_DETECT_WIDTH } from '../discovery/profileChoice.js';
 import { UnicastTargetError } from '../discovery/subnets.js';
 import { discoverCameras } from '../discovery/wsDiscovery.js';
@@ -190,8 +190,12 @@ function registerProbe(camera: Command, deps: CameraCommandDeps): void {
     .action(async (target: string, o: CredentialOptions & { json?: boolean }) => {
       const io = deps.io ?? processIo;
       await guarded(io, async () => {
-        const probe = await probeCamera({ target, credentials: credentials(o, io), timeoutMs: o.timeout * 1000 });
-        io.out(o.json ? `${JSON.stringify(probe, null, 2)}\n` : probeReport(probe));
+        const creds = credentials(o, io);
+        if (parseTarget(target).credentials) {
+          io.err('warning: a password in the address leaves it in shell history; prefer --user with --password-env or --password-file\n');
+        }
+        const probe = await probeCamera({ target, credentials: creds, timeoutMs: o.timeout * 1000 });
+        io.out(o.json ? probeJson(probe) : probeReport(probe));
       });
     });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startAll } from '../agent.js';
-import { CameraWatch } from '../cameraWatch.js';
+import { CameraWatch, moveAlert } from '../cameraWatch.js';
 import { composeAgent } from '../compose.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
@@ -64,7 +64,12 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
   const watch = new CameraWatch(
     cfg.cameras,
     cfg.onvif,
-    { onMoved: (cameraId, source) => agent.updateSource(cameraId, source), onEvent: (e) => agent.onCameraEvent(e) },
+    {
+      onMoved: (cameraId, source) => agent.updateSource(cameraId, source),
+      // A verified move is an info alert, a refused one (someone answering as the camera) a health alert.
+      onMoveChecked: (cameraId, verdict) => alerts.emit(moveAlert(cfg.gateway.id, cameraId, verdict)),
+      onEvent: (e) => agent.onCameraEvent(e),
+    },
     log.child({ stage: 'onvif' }),
   );
   const stop = (signal: string) => {

@@ -57,6 +57,12 @@ export const CameraSchema = Type.Object(
       default: 'tcp',
       description: 'RTSP transport; tcp survives lossy links and NAT best.',
     }),
+    rtspAuth: Type.Union([Type.Literal('digest'), Type.Literal('basic')], {
+      default: 'digest',
+      description:
+        'RTSP authentication the camera may ask for: digest (the password never crosses the network) or basic (sent in ' +
+        'clear text, only for cameras that cannot do digest).',
+    }),
     rtspLatencyMs: Type.Integer({ minimum: 0, maximum: 5000, default: 200, description: 'RTSP jitter buffer.' }),
     stallTimeoutS: Type.Number({
       minimum: 1,

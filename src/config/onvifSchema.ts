@@ -14,7 +14,17 @@ export const OnvifCameraSchema = Type.Optional(
       epr: Type.Optional(
         Type.String({ description: 'WS-Discovery endpoint reference (urn:uuid:...): identifies the camera across address changes.' }),
       ),
-      serial: Type.Optional(Type.String({ description: 'Serial number from GetDeviceInformation; identifies the camera if it has no EPR.' })),
+      serial: Type.Optional(
+        Type.String({
+          maxLength: 256,
+          description:
+            'Serial number from GetDeviceInformation; identifies the camera if it has no EPR, and a camera that announces a new ' +
+            'address is followed there only if the device at that address reports this serial number.',
+        }),
+      ),
+      hardwareId: Type.Optional(
+        Type.String({ maxLength: 256, description: 'Hardware id from GetDeviceInformation; checked with the serial number before following a move.' }),
+      ),
       manufacturer: Type.Optional(Type.String({ description: 'From GetDeviceInformation, for the operator.' })),
       model: Type.Optional(Type.String({ description: 'From GetDeviceInformation, for the operator.' })),
       detectProfile: Type.Optional(Type.String({ description: 'Media profile token whose stream feeds detection (usually the sub-stream).' })),

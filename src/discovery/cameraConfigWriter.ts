@@ -74,7 +74,9 @@ function cameraEntry(input: AddCameraInput, source: string, secretName: string):
   const { probe, choice } = input;
   const onvif: Record<string, unknown> = { host: probe.host, port: probe.port, user: input.user };
   if (input.epr) onvif['epr'] = input.epr;
+  // Serial and hardware id are what a camera must show at a new address before it is followed there.
   if (probe.device.serialNumber) onvif['serial'] = probe.device.serialNumber;
+  if (probe.device.hardwareId) onvif['hardware_id'] = probe.device.hardwareId;
   if (probe.device.manufacturer) onvif['manufacturer'] = probe.device.manufacturer;
   if (probe.device.model) onvif['model'] = probe.device.model;
   onvif['detect_profile'] = choice.detect.token;

@@ -1,5 +1,6 @@
+import { checkDeviceUrl, shownText } from './deviceUrl.js';
 import { readCameraEvents, type CameraEvent } from './eventMessages.js';
-import { OnvifError } from './onvifErrors.js';
+import { OnvifError, OnvifReplyError } from './onvifErrors.js';
 import { readClockOffset, readServiceAddresses } from './probe.js';
 import { SoapClient, type SoapCredentials } from './soapClient.js';
 import { escapeXml } from './wsSecurity.js';
@@ -42,7 +43,8 @@ export class CameraEventSubscription {
     if (this.running) return Promise.resolve();
     this.running = true;
     this.abort = new AbortController();
-    this.loop = this.run();
+    // run() handles its own errors; the catch only guarantees that nothing escapes as an unhandled rejection.
+    this.loop = this.run().catch(() => undefined);
     return Promise.resolve();
   }
 
@@ -66,7 +68,11 @@ export class CameraEventSubscription {
       } catch (err) {
         if (!this.running) break;
         this.subscription = undefined;
-        this.options.onState?.('retrying', err instanceof Error ? err : new Error(String(err)));
+        try {
+          this.options.onState?.('retrying', err instanceof Error ? err : new Error(String(err)));
+        } catch {
+          // A reporting callback that throws must not end the subscription loop.
+        }
         await this.sleep(delayMs * (0.8 + Math.random() * 0.4));
         delayMs = Math.min(delayMs * 2, backoff.max);
       }
@@ -84,9 +90,7 @@ export class CameraEventSubscription {
     if (!services.events) throw new OnvifError('fault', o.deviceUrl, `${o.deviceUrl} offers no event service`);
     const created = await this.request(client, services.events, 'CreatePullPointSubscription',
       `<tev:CreatePullPointSubscription><tev:InitialTerminationTime>PT${terminationS}S</tev:InitialTerminationTime></tev:CreatePullPointSubscription>`);
-    const raw = text(created, 'SubscriptionReference', 'Address');
-    if (!raw) throw new OnvifError('bad-reply', o.deviceUrl, `${o.deviceUrl}: CreatePullPointSubscription without an address`);
-    const address = new URL(o.deviceUrl).origin + new URL(raw).pathname + new URL(raw).search;
+    const address = pullPointAddress(o.cameraId, o.deviceUrl, text(created, 'SubscriptionReference', 'Address'));
     this.subscription = { client, address };
     subscribed();
     o.onState?.('subscribed');
@@ -115,11 +119,31 @@ export class CameraEventSubscription {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.abort.signal.addEventListener('abort', () => {
+      const signal = this.abort.signal;
+      // The listener goes when the timer fires: a camera that keeps failing must not pile them up.
+      const onAbort = () => {
         clearTimeout(t);
         resolve();
-      }, { once: true });
+      };
+      const t = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/**
+ * The pull point's address as the camera gave it, re-based on the device's origin (cameras behind
+ * NAT advertise their LAN address). A missing or unusable address is an OnvifReplyError naming the
+ * camera and the address; the subscription loop backs off and tries again.
+ */
+export function pullPointAddress(cameraId: string, deviceUrl: string, raw: string | undefined): string {
+  const device = checkDeviceUrl(deviceUrl);
+  if (!device.ok) throw new OnvifError('bad-address', deviceUrl, `camera ${cameraId}: device address "${shownText(deviceUrl, 80)}" is ${device.reason}`);
+  if (!raw) throw new OnvifReplyError(deviceUrl, `camera ${cameraId}: CreatePullPointSubscription without an address`);
+  const c = checkDeviceUrl(raw);
+  if (!c.ok) throw new OnvifReplyError(deviceUrl, `camera ${cameraId}: pull-point address "${shownText(raw, 80)}" is ${c.reason}`);
+  return device.url.origin + c.url.pathAndQuery;
 }

@@ -8,6 +8,8 @@ export type OnvifErrorKind =
   | 'not-onvif'
   | 'bad-reply'
   | 'auth'
+  | 'credentials-needed'
+  | 'bad-address'
   | 'clock'
   | 'stream-uri'
   | 'fault';
@@ -62,6 +64,22 @@ export class OnvifAuthError extends OnvifError {
   constructor(address: string, user: string, options?: { cause?: unknown }) {
     super('auth', address, `${address} rejected user "${user}": wrong user name or password, or the user lacks ONVIF rights`, options);
     this.name = 'OnvifAuthError';
+  }
+}
+
+/** The camera wants a user name and password and none was given. */
+export class CredentialsRequiredError extends OnvifError {
+  constructor(address: string, options?: { cause?: unknown }) {
+    super('credentials-needed', address, `${address} needs credentials: give --user and one of --password-env, --password-file or --password`, options);
+    this.name = 'CredentialsRequiredError';
+  }
+}
+
+/** An address given by the user that is not a camera address. */
+export class BadAddressError extends OnvifError {
+  constructor(address: string, detail: string, options?: { cause?: unknown }) {
+    super('bad-address', address, `"${address}" is not a camera address (${detail}); use host, host:port or http://host[:port]/onvif/device_service`, options);
+    this.name = 'BadAddressError';
   }
 }
 

@@ -45,6 +45,8 @@ export interface CameraProbe {
   port: number;
   /** Camera clock − our clock when probed, in ms (positive: camera ahead). */
   clockOffsetMs: number;
+  /** Where the camera's time came from: its UTC clock, its local clock (with or without a known zone), or nowhere. */
+  clock: 'utc' | 'local' | 'local-unknown-zone' | 'unavailable';
   /** How the camera accepted our credentials. */
   auth: 'ws-security' | 'http-digest' | 'none';
   device: DeviceInfo;

@@ -7,7 +7,7 @@ export interface ScopeInfo {
   model: string;
   name: string;
   location: string;
-  /** Profile letters the device claims (S, T, G...). */
+  /** Profiles the device claims: letters upper-cased (S, T, G...), names as the scope spells them (Streaming). */
   profiles: string[];
 }
 
@@ -24,10 +24,16 @@ export function parseScopes(scopes: string | string[]): ScopeInfo {
     else if (kind === 'name' && !out.name) out.name = value;
     else if ((kind === 'mfr' || kind === 'manufacturer') && !out.manufacturer) out.manufacturer = value;
     else if (kind === 'location' && !out.location) out.location = value.replace(/^(country|city)\//i, '');
-    else if (kind === 'profile' && value) out.profiles.push(value.replace(/^profile/i, '').toUpperCase());
+    else if (kind === 'profile' && value) out.profiles.push(profileName(value));
   }
   if (!out.manufacturer) out.manufacturer = guessManufacturer(out.name, out.model);
   return out;
+}
+
+/** "T", "profile_t" → "T"; "Streaming" stays "Streaming" (ONVIF's name for Profile S). */
+function profileName(value: string): string {
+  const letter = /^(?:profile[\s_-]?)?([a-z])$/i.exec(value);
+  return letter ? letter[1]!.toUpperCase() : value;
 }
 
 function decode(s: string): string {

@@ -1,6 +1,8 @@
 import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './httpDigest.js';
+import { shownText } from './deviceUrl.js';
 import {
   CameraUnreachableError,
+  CredentialsRequiredError,
   NotOnvifError,
   OnvifAuthError,
   OnvifClockError,
@@ -9,7 +11,7 @@ import {
   OnvifTimeoutError,
 } from './onvifErrors.js';
 import { makeUsernameToken, securityHeaderXml } from './wsSecurity.js';
-import { child, parseXml, text, XmlSyntaxError, type XmlNode } from './xml.js';
+import { child, MAX_XML_BYTES, parseXml, text, XmlSyntaxError, type XmlNode } from './xml.js';
 
 // The one module that speaks SOAP to cameras. Written on fetch + fast-xml-parser rather than the
 // `onvif` package because probing needs what that package does not give: a distinct error for each
@@ -71,6 +73,9 @@ export class SoapClient {
 
   /** Sends a request to `url` and returns the first element of the SOAP Body. */
   async call(url: string, req: SoapRequest): Promise<XmlNode> {
+    // Service addresses come from the camera; they are checked where they are read, and again here
+    // so that no caller can turn a bad one into a TypeError from fetch.
+    if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) throw new OnvifReplyError(this.deviceUrl, `invalid service address "${shownText(url, 80)}"`);
     const creds = req.auth === false ? undefined : this.options.credentials;
     const envelope = this.envelope(req, creds);
     let res = await this.post(url, req, envelope, creds);
@@ -95,13 +100,15 @@ export class SoapClient {
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs;
     const headers: Record<string, string> = { 'content-type': `application/soap+xml; charset=utf-8; action="${req.action}"` };
     if (creds && this.httpDigest) {
-      const path = new URL(url).pathname + new URL(url).search;
+      const u = new URL(url);
+      const path = u.pathname + u.search;
       headers['authorization'] = digestAuthorization(this.httpDigest, { method: 'POST', uri: path, ...creds, nc: ++this.nc });
     }
     try {
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
-      return await fetch(url, { method: 'POST', headers, body, signal });
+      // No redirects: a redirect would carry our credentials' digests to an address nobody checked.
+      return await fetch(url, { method: 'POST', headers, body, signal, redirect: 'manual' });
     } catch (err) {
       throw this.networkError(err, timeoutMs);
     }
@@ -117,44 +124,72 @@ export class SoapClient {
   private async readReply(url: string, res: Response, creds: SoapCredentials | undefined, timeoutMs: number): Promise<XmlNode> {
     let body: string;
     try {
-      body = await res.text();
+      body = await readBounded(res, MAX_XML_BYTES, this.deviceUrl);
     } catch (err) {
+      if (err instanceof OnvifReplyError) throw err;
       const e = this.networkError(err, timeoutMs);
       if (e instanceof OnvifTimeoutError) throw e;
       throw new OnvifReplyError(this.deviceUrl, 'the connection closed in the middle of the reply', { cause: err });
     }
-    if (!/Envelope/.test(body)) {
-      if (res.status === 401 && creds) throw new OnvifAuthError(this.deviceUrl, creds.user);
-      const type = res.headers.get('content-type') ?? 'no content type';
-      throw new NotOnvifError(this.deviceUrl, `HTTP ${res.status}, ${type.split(';')[0]} without a SOAP envelope from ${url}`);
-    }
-    let doc: XmlNode;
-    try {
-      doc = parseXml(body);
-    } catch (err) {
-      const detail = err instanceof XmlSyntaxError ? `${err.detail}; the reply may be truncated` : String(err);
-      throw new OnvifReplyError(this.deviceUrl, detail, { cause: err });
-    }
-    const bodyNode = child(doc, 'Envelope', 'Body');
-    if (!bodyNode || typeof bodyNode !== 'object') throw new OnvifReplyError(this.deviceUrl, 'SOAP envelope without a Body');
-    const fault = child(bodyNode, 'Fault');
-    if (fault !== undefined) throw this.faultError(fault, res.status, creds);
-    if (res.status === 401 && creds) throw new OnvifAuthError(this.deviceUrl, creds.user);
-    const first = Object.entries(bodyNode).find(([k]) => !k.startsWith('@_') && k !== '#text');
-    if (!first || typeof first[1] !== 'object') throw new OnvifReplyError(this.deviceUrl, 'empty SOAP Body');
-    return (Array.isArray(first[1]) ? first[1][0] : first[1]) as XmlNode;
+    return readSoapReply({ address: this.deviceUrl, url, status: res.status, contentType: res.headers.get('content-type'), body, creds, clockOffsetMs: this.clockOffsetMs });
   }
+}
 
-  private faultError(fault: unknown, status: number, creds: SoapCredentials | undefined): Error {
-    const codes = faultCodes(fault);
-    const reason = text(fault, 'Reason', 'Text') ?? text(fault, 'faultstring') ?? '';
-    const all = `${codes.join(' ')} ${reason}`;
-    if (/MessageExpired|expired|timestamp|clock/i.test(all)) return new OnvifClockError(this.deviceUrl, this.clockOffsetMs);
-    if (creds && (status === 401 || /NotAuthorized|FailedAuthentication|InvalidSecurity|Unauthorized|not ?authori[sz]ed/i.test(all))) {
-      return new OnvifAuthError(this.deviceUrl, creds.user);
-    }
-    return new OnvifFaultError(this.deviceUrl, codes.at(-1) ?? `HTTP ${status}`, reason);
+/** A received SOAP reply, before it is read. */
+export interface SoapReplyText {
+  /** Device service URL, for messages. */
+  address: string;
+  /** Where the request went. */
+  url: string;
+  status: number;
+  contentType: string | null;
+  body: string;
+  /** The credentials the request carried, if any (decides between "rejected" and "needs credentials"). */
+  creds: SoapCredentials | undefined;
+  clockOffsetMs: number;
+}
+
+/**
+ * Reads a reply into the first element of its SOAP Body, or throws the OnvifError subclass that
+ * says what is wrong (not SOAP, malformed, a fault, credentials refused or missing). Pure: the
+ * fuzz tests feed it directly.
+ */
+export function readSoapReply(r: SoapReplyText): XmlNode {
+  const { address, status, creds } = r;
+  if (!/Envelope/.test(r.body)) {
+    if (status === 401) throw creds ? new OnvifAuthError(address, creds.user) : new CredentialsRequiredError(address);
+    const type = shownText((r.contentType ?? 'no content type').split(';')[0]!, 60);
+    throw new NotOnvifError(address, `HTTP ${status}, ${type} without a SOAP envelope from ${shownText(r.url, 120)}`);
   }
+  let doc: XmlNode;
+  try {
+    doc = parseXml(r.body);
+  } catch (err) {
+    const detail = err instanceof XmlSyntaxError ? `${err.detail}; the reply may be truncated` : 'not readable as XML';
+    throw new OnvifReplyError(address, detail, { cause: err });
+  }
+  const bodyNode = child(doc, 'Envelope', 'Body');
+  if (!bodyNode || typeof bodyNode !== 'object') throw new OnvifReplyError(address, 'SOAP envelope without a Body');
+  const fault = child(bodyNode, 'Fault');
+  if (fault !== undefined) throw faultError(r, fault);
+  if (status === 401) throw creds ? new OnvifAuthError(address, creds.user) : new CredentialsRequiredError(address);
+  const first = Object.entries(bodyNode).find(([k]) => !k.startsWith('@_') && k !== '#text');
+  if (!first || typeof first[1] !== 'object' || first[1] === null) throw new OnvifReplyError(address, 'empty SOAP Body');
+  const element = Array.isArray(first[1]) ? (first[1][0] as unknown) : first[1];
+  if (!element || typeof element !== 'object') throw new OnvifReplyError(address, 'empty SOAP Body');
+  return element as XmlNode;
+}
+
+function faultError(r: SoapReplyText, fault: unknown): Error {
+  const codes = faultCodes(fault);
+  const reason = text(fault, 'Reason', 'Text') ?? text(fault, 'faultstring') ?? '';
+  const all = `${codes.join(' ')} ${reason}`;
+  if (/MessageExpired|expired|timestamp|clock/i.test(all)) return new OnvifClockError(r.address, r.clockOffsetMs);
+  if (r.status === 401 || /NotAuthorized|FailedAuthentication|InvalidSecurity|Unauthorized|not ?authori[sz]ed/i.test(all)) {
+    if (r.creds) return new OnvifAuthError(r.address, r.creds.user);
+    if (r.status === 401) return new CredentialsRequiredError(r.address);
+  }
+  return new OnvifFaultError(r.address, shownText(codes.at(-1) ?? `HTTP ${r.status}`, 80), shownText(reason, 200));
 }
 
 /** Code, then each nested Subcode value (SOAP 1.2), or the SOAP 1.1 faultcode. */
@@ -169,4 +204,22 @@ function faultCodes(fault: unknown): string[] {
   const old = text(fault, 'faultcode');
   if (old) out.push(old);
   return out;
+}
+
+/** The reply body as text, refusing more than `maxBytes` (a hostile or broken device may never stop). */
+async function readBounded(res: Response, maxBytes: number, address: string): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new OnvifReplyError(address, `reply of ${declared} bytes, more than the ${maxBytes} accepted`);
+  }
+  if (!res.body) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new OnvifReplyError(address, `reply longer than the ${maxBytes} bytes accepted`);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

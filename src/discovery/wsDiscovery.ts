@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { expandTargets, localIPv4 } from './subnets.js';
-import { buildProbe, parseDiscoveryMessage, WSD_ADDRESS, WSD_PORT, type DiscoveredDevice } from './wsDiscoveryMessages.js';
+import { buildProbe, parseDiscoveryMessage, plainDevice, WSD_ADDRESS, WSD_PORT, type DiscoveredDevice } from './wsDiscoveryMessages.js';
 
 // Active discovery: multicast Probes out of every IPv4 interface (a gateway often has a camera
 // LAN and an uplink, and the default route points at the wrong one), plus optional unicast Probes
@@ -30,10 +30,11 @@ export async function discoverCameras(opts: DiscoverOptions = {}): Promise<Disco
   const port = opts.port ?? WSD_PORT;
   const unicastHosts = expandTargets(opts.unicast ?? []);
   const found = new Map<string, DiscoveredDevice>();
+  // Any answer is network input: one that cannot be read is skipped, never the end of the search.
   const onMessage = (msg: Buffer, from: string) => {
     const parsed = parseDiscoveryMessage(msg.toString('utf8'), from);
     if (parsed?.type !== 'probe-match' && parsed?.type !== 'hello') return;
-    for (const d of parsed.type === 'hello' ? [parsed.device] : parsed.devices) merge(found, d, opts.onDevice);
+    for (const d of parsed.type === 'hello' ? [parsed.device] : parsed.devices) merge(found, plainDevice(d), opts.onDevice);
   };
   const sockets = await openSockets(opts.interfaces, onMessage);
   const timers: NodeJS.Timeout[] = [];

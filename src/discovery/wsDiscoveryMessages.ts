@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { checkDeviceUrl, preferRoutable, type CheckedUrl } from './deviceUrl.js';
 import { parseScopes, type ScopeInfo } from './scopes.js';
-import { child, children, parseXml, text } from './xml.js';
+import { child, children, parseXml, text, XmlSyntaxError } from './xml.js';
 
 // WS-Discovery (2005/04, the version ONVIF uses) messages: building Probe, reading ProbeMatches,
 // Hello and Bye. Pure functions; the sockets live in wsDiscovery.ts.
@@ -14,7 +15,7 @@ const WSA_NS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing';
 export interface DiscoveredDevice {
   /** Endpoint reference (urn:uuid:...): stable across reboots and address changes. */
   epr: string;
-  /** Device service URLs, in the device's order. */
+  /** Device service URLs that parsed, routable ones first, otherwise in the device's order. */
   xaddrs: string[];
   scopes: string[];
   info: ScopeInfo;
@@ -24,10 +25,21 @@ export interface DiscoveredDevice {
   metadataVersion?: number;
 }
 
+/** A device as read from a datagram: its XAddrs checked, and those that did not parse. */
+export interface AnnouncedDevice extends DiscoveredDevice {
+  /** The checked form of `xaddrs`, same order. */
+  checked: CheckedUrl[];
+  /** XAddrs the device sent that are not usable http(s) URLs, with the reason. */
+  rejected: { raw: string; reason: string }[];
+}
+
 export type DiscoveryMessage =
-  | { type: 'probe-match'; relatesTo: string; devices: DiscoveredDevice[] }
-  | { type: 'hello'; device: DiscoveredDevice }
+  | { type: 'probe-match'; relatesTo: string; devices: AnnouncedDevice[] }
+  | { type: 'hello'; device: AnnouncedDevice }
   | { type: 'bye'; epr: string };
+
+/** Longest EPR kept; real ones are urn:uuid:… (45 characters). */
+export const MAX_EPR_LENGTH = 256;
 
 /** A Probe for ONVIF network video transmitters, with a fresh MessageID (returned for matching). */
 export function buildProbe(messageId = `uuid:${randomUUID()}`): { messageId: string; xml: string } {
@@ -43,45 +55,72 @@ export function buildProbe(messageId = `uuid:${randomUUID()}`): { messageId: str
   return { messageId, xml };
 }
 
+/** A datagram that is well-formed but not for us (a Probe from another client, a Resolve...). */
+export type OtherDatagram = { type: 'other' };
+/** A datagram that cannot be read: not XML, or a Hello/ProbeMatch without an endpoint reference. */
+export type MalformedDatagram = { type: 'malformed'; reason: string };
+
 /** Reads a datagram; undefined for anything that is not a ProbeMatches, Hello or Bye (or is not XML). */
 export function parseDiscoveryMessage(xml: string, from: string): DiscoveryMessage | undefined {
+  const m = readDiscoveryMessage(xml, from);
+  return m.type === 'other' || m.type === 'malformed' ? undefined : m;
+}
+
+/** Reads a datagram and says why one is unusable. Never throws, whatever the input. */
+export function readDiscoveryMessage(xml: string, from: string): DiscoveryMessage | OtherDatagram | MalformedDatagram {
   let doc;
   try {
     doc = parseXml(xml);
-  } catch {
-    return undefined;
+  } catch (err) {
+    return { type: 'malformed', reason: err instanceof XmlSyntaxError ? err.message : 'not well-formed XML' };
   }
   const header = child(doc, 'Envelope', 'Header');
   const body = child(doc, 'Envelope', 'Body');
   const action = text(header, 'Action') ?? '';
   if (/ProbeMatches$/.test(action) || child(body, 'ProbeMatches')) {
     const matches = children(child(body, 'ProbeMatches'), 'ProbeMatch');
-    const devices = matches.map((m) => deviceFrom(m, from)).filter((d): d is DiscoveredDevice => d !== undefined);
+    const devices = matches.map((m) => deviceFrom(m, from)).filter((d): d is AnnouncedDevice => d !== undefined);
     return { type: 'probe-match', relatesTo: text(header, 'RelatesTo') ?? '', devices };
   }
   if (/Hello$/.test(action) || child(body, 'Hello')) {
     const device = deviceFrom(child(body, 'Hello'), from);
-    return device ? { type: 'hello', device } : undefined;
+    return device ? { type: 'hello', device } : { type: 'malformed', reason: 'Hello without a usable endpoint reference' };
   }
   if (/Bye$/.test(action) || child(body, 'Bye')) {
     const epr = text(child(body, 'Bye'), 'EndpointReference', 'Address');
-    return epr ? { type: 'bye', epr } : undefined;
+    return epr && epr.length <= MAX_EPR_LENGTH ? { type: 'bye', epr } : { type: 'malformed', reason: 'Bye without a usable endpoint reference' };
   }
-  return undefined;
+  return { type: 'other' };
 }
 
-function deviceFrom(node: unknown, from: string): DiscoveredDevice | undefined {
+function deviceFrom(node: unknown, from: string): AnnouncedDevice | undefined {
   const epr = text(node, 'EndpointReference', 'Address');
-  if (!epr) return undefined;
+  if (!epr || epr.length > MAX_EPR_LENGTH) return undefined;
   const scopes = (text(node, 'Scopes') ?? '').split(/\s+/).filter(Boolean);
-  const device: DiscoveredDevice = {
+  const good: CheckedUrl[] = [];
+  const rejected: AnnouncedDevice['rejected'] = [];
+  for (const raw of (text(node, 'XAddrs') ?? '').split(/\s+/).filter(Boolean)) {
+    const c = checkDeviceUrl(raw);
+    if (c.ok) good.push(c.url);
+    else rejected.push({ raw, reason: c.reason });
+  }
+  const checked = preferRoutable(good);
+  const device: AnnouncedDevice = {
     epr,
-    xaddrs: (text(node, 'XAddrs') ?? '').split(/\s+/).filter(Boolean),
+    xaddrs: checked.map((u) => u.href),
     scopes,
     info: parseScopes(scopes),
     addresses: [from],
+    checked,
+    rejected,
   };
   const version = Number(text(node, 'MetadataVersion'));
-  if (Number.isFinite(version)) device.metadataVersion = version;
+  if (Number.isSafeInteger(version) && version >= 0) device.metadataVersion = version;
   return device;
+}
+
+/** The plain DiscoveredDevice of an announcement (what `discover` reports and prints). */
+export function plainDevice(d: AnnouncedDevice): DiscoveredDevice {
+  const { checked: _checked, rejected: _rejected, ...plain } = d;
+  return plain;
 }

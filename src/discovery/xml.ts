@@ -19,17 +19,41 @@ const parser = new XMLParser({
 
 /** Thrown when text is not well-formed XML; `detail` names the line when the validator knows it. */
 export class XmlSyntaxError extends Error {
-  constructor(readonly detail: string) {
-    super(`not well-formed XML: ${detail}`);
+  constructor(readonly detail: string, options?: { cause?: unknown }) {
+    super(`not well-formed XML: ${detail}`, options);
     this.name = 'XmlSyntaxError';
   }
 }
 
-/** Parses well-formed XML into nodes; throws XmlSyntaxError on malformed or truncated input. */
+/** Larger than any ONVIF reply or WS-Discovery datagram a camera sends; bounds parsing work. */
+export const MAX_XML_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Parses well-formed XML into nodes; throws XmlSyntaxError on malformed, truncated, oversized or
+ * too deeply nested input, and on any document type declaration: SOAP forbids DTDs, and refusing
+ * them means no entity can be declared, so none can expand (the "billion laughs" attack).
+ */
 export function parseXml(text: string): XmlNode {
-  const valid = XMLValidator.validate(text);
+  if (text.length > MAX_XML_BYTES) throw new XmlSyntaxError(`larger than ${MAX_XML_BYTES} bytes`);
+  if (/<!DOCTYPE/i.test(text)) throw new XmlSyntaxError('document type declarations are not allowed in SOAP');
+  let valid: ReturnType<typeof XMLValidator.validate>;
+  try {
+    valid = XMLValidator.validate(text);
+  } catch (err) {
+    throw new XmlSyntaxError(parserMessage(err), { cause: err });
+  }
   if (valid !== true) throw new XmlSyntaxError(`${valid.err.msg} (line ${valid.err.line})`);
-  return parser.parse(text) as XmlNode;
+  try {
+    return parser.parse(text) as XmlNode;
+  } catch (err) {
+    // The parser has its own limits (nesting depth, entity counts) and reports them as plain Errors.
+    throw new XmlSyntaxError(parserMessage(err), { cause: err });
+  }
+}
+
+function parserMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return /call stack/i.test(msg) ? 'nested too deeply' : msg.split('\n')[0]!.slice(0, 200);
 }
 
 /** Follows local element names from `node`; the first element wherever a name repeats. */
@@ -70,6 +94,7 @@ export function attr(node: unknown, name: string): string | undefined {
 /** Integer text at `path`, or undefined when absent or not a number. */
 export function int(node: unknown, ...path: string[]): number | undefined {
   const t = text(node, ...path);
-  const n = t === undefined ? NaN : Number(t);
+  // An empty element is absent, not zero (Number('') is 0).
+  const n = t === undefined || t === '' ? NaN : Number(t);
   return Number.isFinite(n) ? n : undefined;
 }

@@ -31,9 +31,12 @@ export class FrameHost {
   /** `maxSources`: open sources at once (sizes the child's thread pool: a pull and a bus poll each). */
   constructor(private readonly maxSources: number) {}
 
-  /** A FrameSource whose pipeline runs in the host. */
-  source(options: GstSourceOptions): HostedFrameSource {
-    return new HostedFrameSource(this, this.nextId++, options);
+  /**
+   * A FrameSource whose pipeline runs in the host. `preflight`, when given, runs before each start
+   * and returns why the stream must not be opened (e.g. the camera would get its password in clear).
+   */
+  source(options: GstSourceOptions, preflight?: () => Promise<string | undefined>): HostedFrameSource {
+    return new HostedFrameSource(this, this.nextId++, options, preflight);
   }
 
   /** Ends the child process. Idempotent; sources still open get a StreamError. */
@@ -103,11 +106,14 @@ export class HostedFrameSource implements FrameSource {
     private readonly host: FrameHost,
     private readonly id: number,
     private readonly options: GstSourceOptions,
+    private readonly preflight?: () => Promise<string | undefined>,
   ) {
     this.live = isLiveUri(options.uri);
   }
 
   async start(): Promise<void> {
+    const refused = await this.preflight?.();
+    if (refused) throw new StreamError('connection', refused);
     const r = await this.host.request({ op: 'open', id: this.id, options: this.options });
     if (r.op === 'failed') throw new StreamError(r.kind, r.message);
   }

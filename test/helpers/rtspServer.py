@@ -11,8 +11,8 @@ import sys
 import gi
 
 gi.require_version("Gst", "1.0")
-gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
+gi.require_version("GstRtsp", "1.0")
 from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 
@@ -21,9 +21,9 @@ def main() -> None:
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--address", default="127.0.0.1", help="loopback address to serve on")
     ap.add_argument("--file", required=True, help="an MP4 with an H.264 video track")
-    ap.add_argument("--user", help="require RTSP basic/digest auth with this user")
+    ap.add_argument("--user", help="require RTSP authentication (see --auth) with this user")
     ap.add_argument("--password", default="")
-    ap.add_argument("--digest", action="store_true", help="offer digest auth only (default: basic only)")
+    ap.add_argument("--auth", choices=["basic", "digest"], default="basic", help="authentication scheme asked for with --user")
     args = ap.parse_args()
 
     Gst.init(None)
@@ -50,10 +50,11 @@ def main() -> None:
         auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken()
         token.set_string("media.factory.role", "user")
-        if args.digest:
-            auth.add_digest(args.user, args.password, token)
+        if args.auth == "digest":
             auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+            auth.add_digest(args.user, args.password, token)
         else:
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
             auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password), token)
         server.set_auth(auth)
     if server.attach(None) == 0:

@@ -20,7 +20,7 @@ export interface RtspServer {
 /** Starts the test RTSP server (Debian's python3 with GstRtspServer) on a free loopback port. */
 export async function startRtspServer(
   file: string,
-  auth?: { user: string; password: string; digest?: boolean },
+  auth?: { user: string; password: string; scheme?: 'basic' | 'digest' },
   address = '127.0.0.1',
   fixedPort?: number,
 ): Promise<RtspServer> {
@@ -39,9 +39,9 @@ export async function startRtspServer(
   };
 }
 
-function launch(port: number, file: string, auth: { user: string; password: string; digest?: boolean } | undefined, address: string): Promise<ChildProcess> {
+function launch(port: number, file: string, auth: { user: string; password: string; scheme?: 'basic' | 'digest' } | undefined, address: string): Promise<ChildProcess> {
   const args = [script, '--port', String(port), '--file', file, '--address', address];
-  if (auth) args.push('--user', auth.user, '--password', auth.password, ...(auth.digest ? ['--digest'] : []));
+  if (auth) args.push('--user', auth.user, '--password', auth.password, '--auth', auth.scheme ?? 'basic');
   const child = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';

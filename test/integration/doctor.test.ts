@@ -138,7 +138,7 @@ describe('edge-agent doctor', () => {
   it('a camera that asks for digest: the right password is accepted, a wrong one refused, neither printed', async () => {
     const site = join(dir, 'digest');
     mkdirSync(site);
-    const digest = await startRtspServer(STREET, { user: 'viewer', password: CAMERA_PASSWORD, digest: true });
+    const digest = await startRtspServer(STREET, { user: 'viewer', password: CAMERA_PASSWORD, scheme: 'digest' });
     try {
       const good = writeSite(site, { brokers: [broker.url], username: 'gateway', camera: digest.url('h264', 'viewer:${CAM_PASSWORD}') });
       const ok = await runCli(['doctor', '--config', good, '--json']);

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { DiscoveryResponder } from './discoveryResponder.js';
 import { SimAuth } from './simAuth.js';
 import { SimEvents, type SimEventKind } from './simEvents.js';
-import { handleSoap, type SimState } from './simSoap.js';
+import { handleSoap, type SimQuirks, type SimReply, type SimState } from './simSoap.js';
 import { VENDORS, type VendorId } from './vendors.js';
 
 // A simulated ONVIF camera for tests and demos: device, media (1 and 2) and events services over
@@ -30,7 +30,13 @@ export interface CameraSimOptions {
   refuseStreamUri?: boolean;
   epr?: string;
   serial?: string;
+  /** HardwareId in GetDeviceInformation; default the vendor's. */
+  hardwareId?: string;
   name?: string;
+  /** Firmware quirks seen on real cameras, each off unless given. */
+  quirks?: SimQuirks;
+  /** Rewrites a reply before it is sent (fuzz tests mutate them); `op` is the SOAP operation. */
+  mutateReply?: (op: string, reply: SimReply) => SimReply;
   /** WS-Discovery: off unless given. `multicastInterface` is the address to join the group on. */
   discovery?: {
     port?: number;
@@ -49,6 +55,8 @@ export interface CameraSim {
   password: string;
   /** Operations received, as "path Operation". */
   log: string[];
+  /** Every request received: headers and body (for tests that check what a client sent). */
+  requests: { headers: Record<string, string | string[] | undefined>; body: string }[];
   responder?: DiscoveryResponder;
   events: SimEvents;
   emitEvent(kind: SimEventKind, state: boolean): void;
@@ -76,9 +84,12 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
     reportedNow: () => (opts.clockBug ? Date.now() : Date.now() + skew),
     rtsp: opts.rtsp ?? { h264: `rtsp://${host}:554/h264`, h265: `rtsp://${host}:554/h265` },
     refuseStreamUri: opts.refuseStreamUri ?? false,
+    hardwareId: opts.hardwareId,
+    quirks: opts.quirks ?? {},
     log: [],
+    requests: [],
   };
-  let server = await listen(state, host, port);
+  let server = await listen(state, host, port, opts.mutateReply);
   port = (server.server.address() as { port: number }).port;
   let responder: DiscoveryResponder | undefined;
   if (opts.discovery) {
@@ -101,6 +112,7 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
     user,
     password,
     log: state.log,
+    requests: state.requests,
     responder,
     events: state.events,
     emitEvent: (kind, on) => state.events.emit(kind, on, state.cameraNow()),
@@ -108,7 +120,7 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
       await server.close();
       state.events.clear();
       await new Promise((r) => setTimeout(r, downMs));
-      server = await listen(state, host, port);
+      server = await listen(state, host, port, opts.mutateReply);
     },
     stop: async () => {
       await responder?.stop();
@@ -118,14 +130,20 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
   };
 }
 
-async function listen(state: SimState, host: string, port: number): Promise<{ server: Server; close: () => Promise<void> }> {
+async function listen(
+  state: SimState,
+  host: string,
+  port: number,
+  mutateReply?: CameraSimOptions['mutateReply'],
+): Promise<{ server: Server; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d: string) => (body += d));
     req.on('end', () => {
-      void handleSoap(state, req, body).then((reply) => {
+      void handleSoap(state, req, body).then((plain) => {
+        const reply = mutateReply ? mutateReply(plain.op ?? '', plain) : plain;
         // Content-Length, not chunked: cameras send it, and some clients (libonvif) cannot de-chunk.
         res.writeHead(reply.status, {
           'Content-Type': 'application/soap+xml; charset=utf-8',

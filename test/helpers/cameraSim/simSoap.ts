@@ -20,11 +20,37 @@ export interface SimState {
   reportedNow: () => number;
   rtsp: { h264: string; h265: string };
   refuseStreamUri: boolean;
+  /** Overrides the vendor's HardwareId. */
+  hardwareId?: string;
+  quirks: SimQuirks;
   /** Operations received, in order (for tests). */
   log: string[];
+  /** Every request as received (for tests that check what a client sent). */
+  requests: { headers: Record<string, string | string[] | undefined>; body: string }[];
 }
 
+/** Firmware behaviour seen on real cameras that the plain simulator does not show. */
+export interface SimQuirks {
+  /** GetSystemDateAndTime with LocalDateTime and TimeZone (UTC+7) only, no UTCDateTime. */
+  localTimeOnly?: boolean;
+  /** A request without any credentials gets HTTP 401, a Digest challenge and an empty body. */
+  emptyChallenge?: boolean;
+  /** Media2 GetProfiles lists profiles without a video encoder (Media1 has the video ones). */
+  media2WithoutVideo?: boolean;
+  /** GetServices names this address for the Media2 service. */
+  media2Address?: string;
+  /** CreatePullPointSubscription answers with this address. */
+  pullPointAddress?: string;
+  /** "user:password" the firmware writes into the stream and snapshot URIs it returns. */
+  uriCredentials?: string;
+}
+
+/** The zone of the localTimeOnly quirk: CST-7:00:00 in POSIX terms, UTC+7. */
+export const SIM_LOCAL_ZONE_MS = 7 * 3_600_000;
+
 export interface SimReply {
+  /** The operation answered, when the request was readable (for reply rewriting in tests). */
+  op?: string;
   status: number;
   body: string;
   headers?: Record<string, string>;
@@ -34,6 +60,10 @@ const OPEN = new Set(['GetSystemDateAndTime']);
 
 /** Handles one POST. Never throws: malformed requests get a SOAP fault like a camera sends. */
 export async function handleSoap(state: SimState, req: IncomingMessage, bodyText: string): Promise<SimReply> {
+  state.requests.push({ headers: { ...req.headers }, body: bodyText });
+  if (state.quirks.emptyChallenge && !req.headers.authorization && !/UsernameToken/.test(bodyText)) {
+    return { status: 401, body: '', headers: { 'www-authenticate': state.auth.wwwAuthenticate() } };
+  }
   let envelope: XmlNode;
   try {
     envelope = parseXml(bodyText);
@@ -50,7 +80,7 @@ export async function handleSoap(state: SimState, req: IncomingMessage, bodyText
     if (verdict === 'stale') return fault(400, 'FaultMessageExpired');
     if (verdict === 'bad-password') return fault(400, 'FaultNotAuthorized');
   }
-  return route(state, path, op, child(body, op));
+  return { ...(await route(state, path, op, child(body, op))), op };
 }
 
 async function route(state: SimState, path: string, op: string, request: unknown): Promise<SimReply> {
@@ -59,13 +89,18 @@ async function route(state: SimState, path: string, op: string, request: unknown
   const media2 = v.paths.media2 !== undefined && path === v.paths.media2;
   switch (op) {
     case 'GetSystemDateAndTime':
+      if (state.quirks.localTimeOnly) return ok(render(dir, 'GetSystemDateAndTimeLocal', dateVars(state.reportedNow() + SIM_LOCAL_ZONE_MS)));
       return ok(render(dir, op, dateVars(state.reportedNow())));
     case 'GetDeviceInformation':
-      return ok(render(dir, op, { serial: state.serial }));
+      return ok(render(dir, op, { serial: state.serial }).replace(/(<\w+:HardwareId>)[^<]*</, (_m, open: string) => (state.hardwareId === undefined ? _m : `${open}${state.hardwareId}<`)));
     case 'GetServices':
-    case 'GetCapabilities':
-      return ok(render(dir, op, { base: state.base() }));
+    case 'GetCapabilities': {
+      const reply = render(dir, op, { base: state.base() });
+      const media2 = state.quirks.media2Address;
+      return ok(media2 === undefined ? reply : reply.replace(`${state.base()}/onvif/Media2<`, `${media2}<`));
+    }
     case 'GetProfiles':
+      if (media2 && state.quirks.media2WithoutVideo) return ok(render(dir, 'Media2GetProfilesNoVideo', {}));
       return ok(render(dir, media2 ? 'Media2GetProfiles' : 'GetProfiles', {}));
     case 'GetProfile': {
       const one = media2 ? undefined : singleProfile(render(dir, 'GetProfiles', {}), text(request, 'ProfileToken') ?? '');
@@ -88,7 +123,9 @@ function uriReply(state: SimState, op: string, media2: boolean, token: string): 
   const mount = state.vendor.streams[token];
   if (!mount) return fault(400, 'FaultStreamUriRefused');
   if (op === 'GetStreamUri' && state.refuseStreamUri) return fault(400, 'FaultStreamUriRefused');
-  const uri = op === 'GetStreamUri' ? state.rtsp[mount] : state.base() + state.vendor.snapshotPath(token);
+  const plain = op === 'GetStreamUri' ? state.rtsp[mount] : state.base() + state.vendor.snapshotPath(token);
+  const creds = state.quirks.uriCredentials;
+  const uri = creds ? plain.replace(/^(\w+:\/\/)/, `$1${creds}@`) : plain;
   return ok(render(state.vendor.id, media2 ? `Media2${op}` : op, { uri }));
 }
 
@@ -97,7 +134,8 @@ async function eventReply(state: SimState, path: string, op: string, request: un
   const times = (id: string) => ({ now: new Date(now).toISOString(), termination: new Date(state.events.terminationOf(id)).toISOString() });
   if (op === 'CreatePullPointSubscription') {
     const id = state.events.create(now);
-    return ok(render('common', op, { address: `${state.base()}/onvif/pullpoint/${id}`, ...times(id) }));
+    const address = state.quirks.pullPointAddress ?? `${state.base()}/onvif/pullpoint/${id}`;
+    return ok(render('common', op, { address, ...times(id) }));
   }
   const id = /\/onvif\/pullpoint\/([\w-]+)$/.exec(path)?.[1] ?? '';
   if (!state.events.has(id)) return fault(500, 'FaultNoSubscription');

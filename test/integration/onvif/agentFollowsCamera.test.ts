@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCameraSim, type CameraSim } from '../../helpers/cameraSim/cameraSim.js';
+import { leaked, startImpostor, type Impostor } from '../../helpers/cameraSim/impostor.js';
 import { render } from '../../helpers/cameraSim/templates.js';
 import { jsonLines, runCli, STREET, tempDir } from '../../helpers/media.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
@@ -13,13 +14,17 @@ import { startRtspServer, type RtspServer } from '../../helpers/rtspServer.js';
 
 // The running agent follows its camera: the camera's own tamper events become health alerts on
 // MQTT, and when the camera comes back at another address (a DHCP move, announced by a
-// WS-Discovery Hello with the same endpoint reference) the agent reopens the stream there.
+// WS-Discovery Hello with the same endpoint reference, and the device there reports the recorded
+// serial number) the agent reopens the stream there. An impostor announcing the same endpoint
+// reference from elsewhere gets no password and raises a health alert instead.
 
 const PASSWORD = 'cabinet-pass-3';
 
 describe('the agent follows an ONVIF camera', () => {
   let rtsp: RtspServer;
   let moved: RtspServer | undefined;
+  let movedSim: CameraSim | undefined;
+  let impostor: Impostor | undefined;
   let sim: CameraSim;
   let broker: Mosquitto;
   let discoveryPort: number;
@@ -41,13 +46,15 @@ onvif: { discovery_port: ${discoveryPort} }
 cameras:
   - id: gate-1
     source: rtsp://admin:\${CAM_PW}@127.0.0.1:${rtsp.port}/h264
-    onvif: { host: 127.0.0.1, port: ${sim.port}, user: admin, epr: "${sim.epr}", events: true }
+    onvif: { host: 127.0.0.1, port: ${sim.port}, user: admin, epr: "${sim.epr}", serial: "${sim.serial}", events: true }
 `);
   });
   afterAll(async () => {
     await sim?.stop();
     await rtsp?.stop();
     await moved?.stop();
+    await movedSim?.stop();
+    await impostor?.stop();
     await broker?.dispose();
   });
 
@@ -71,13 +78,22 @@ cameras:
             sim.emitEvent('tamper', false);
           } else if (step === 2 && alerts.some((a) => a.body['r'] === 'tamper' && a.body['y'] === 'e')) {
             step = 3;
-            // The camera moves: its stream is now only at 127.0.0.2, and it says Hello from there.
-            void rtsp.stop().then(async () => {
-              moved = await startRtspServer(STREET, undefined, '127.0.0.2', rtsp.port);
-              await sendHello(discoveryPort, sim.epr, `http://127.0.0.2:${sim.port}/onvif/device_service`);
+            // Someone at 127.0.0.3 announces the camera's endpoint reference, with a fake device and RTSP server.
+            void startImpostor({ host: '127.0.0.3', rtspPort: rtsp.port, serial: 'DS-2CD2143G2-I20229999ZZZZZ' }).then(async (fake) => {
+              impostor = fake;
+              await sendHello(discoveryPort, sim.epr, `${fake.deviceUrl}`, '127.0.0.3');
               step = 4;
             });
-          } else if (step === 4 && /"msg":"camera moved"/.test(text) && detections('"msg":"camera moved"') >= 3) {
+          } else if (step === 4 && alerts.some((a) => a.body['r'] === 'camera_move_refused')) {
+            step = 5;
+            // The camera really moves: its ONVIF service and stream are now only at 127.0.0.2, and it says Hello from there.
+            void Promise.all([rtsp.stop(), sim.stop()]).then(async () => {
+              moved = await startRtspServer(STREET, undefined, '127.0.0.2', rtsp.port);
+              movedSim = await startCameraSim({ vendor: 'hik', host: '127.0.0.2', httpPort: sim.port, password: PASSWORD, epr: sim.epr, serial: sim.serial });
+              await sendHello(discoveryPort, sim.epr, `http://127.0.0.2:${sim.port}/onvif/device_service`, '127.0.0.2');
+              step = 6;
+            });
+          } else if (step === 6 && /"msg":"camera moved"/.test(text) && detections('"msg":"camera moved"') >= 3) {
             clearInterval(poll);
             kill('SIGTERM');
           }
@@ -86,7 +102,7 @@ cameras:
     });
     await sub.endAsync();
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
-    expect(step).toBe(4);
+    expect(step).toBe(6);
     const tamper = alerts.filter((a) => a.body['r'] === 'tamper');
     expect(tamper.map((a) => a.body['y'])).toEqual(['s', 'e']);
     expect(tamper[0]!.topic).toBe('edge/hn/c1/gw-follow/camera/gate-1/alert/health');
@@ -96,15 +112,24 @@ cameras:
     expect(afterMove.some((l) => l.msg === 'camera online')).toBe(true);
     expect(afterMove.filter((l) => l.msg === 'detections').length).toBeGreaterThanOrEqual(3);
     expect(run.stderr).not.toContain(PASSWORD);
+    // The impostor was refused: a warning naming the sender, a health alert, and no password anywhere near it.
+    expect(logs.find((l) => l.msg === 'camera move refused')).toMatchObject({ to: '127.0.0.3', sender: '127.0.0.3' });
+    expect(logs.findIndex((l) => l.msg === 'camera move refused')).toBeLessThan(logs.findIndex((l) => l.msg === 'camera moved'));
+    const refused = alerts.find((a) => a.body['r'] === 'camera_move_refused')!;
+    expect(refused.topic).toBe('edge/hn/c1/gw-follow/camera/gate-1/alert/health');
+    expect(refused.body).toMatchObject({ k: 'health', y: 'i', d: { level: 'warning', from: '127.0.0.1', to: '127.0.0.3', sender: '127.0.0.3' } });
+    expect(alerts.find((a) => a.body['r'] === 'camera_moved')?.body).toMatchObject({ k: 'health', d: { level: 'info', to: '127.0.0.2' } });
+    expect(leaked(impostor!.http, 'admin', PASSWORD)).toEqual([]);
+    expect(impostor!.rtsp).toEqual([]);
   });
 });
 
 /** A WS-Discovery Hello as the camera sends it after an address change, sent to the agent's port. */
-function sendHello(port: number, epr: string, xaddr: string): Promise<void> {
+function sendHello(port: number, epr: string, xaddr: string, from: string): Promise<void> {
   const xml = render('common', 'Hello', {
     messageId: randomUUID(), instanceId: 2, epr, xaddr, metadataVersion: 2,
     scopes: 'onvif://www.onvif.org/type/video_encoder onvif://www.onvif.org/hardware/DS-2CD2143G2-I',
   });
   const socket = createSocket('udp4');
-  return new Promise((resolve) => socket.send(Buffer.from(xml), port, '127.0.0.1', () => socket.close(() => resolve())));
+  return new Promise((resolve) => socket.bind(0, from, () => socket.send(Buffer.from(xml), port, '127.0.0.1', () => socket.close(() => resolve()))));
 }

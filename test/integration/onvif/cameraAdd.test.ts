@@ -65,6 +65,7 @@ describe('camera add', () => {
         user: 'admin',
         epr: 'urn:uuid:1234',
         serial: sim.serial,
+        hardware_id: '88',
         detect_profile: 'Profile_2',
         record_profile: 'Profile_1',
         record_source: 'rtsp://admin:${CAM_JUNCTION_2_PASSWORD}@127.0.0.1:8554/h265',

@@ -91,3 +91,33 @@ describe('camera events with wrong credentials', () => {
     await sub.stop();
   });
 });
+
+describe('camera events with an unusable pull-point address', () => {
+  it('retries with a sentence naming the camera and the address, never "Invalid URL"', async () => {
+    sim = await startCameraSim({ vendor: 'hik', password: 'pw', quirks: { pullPointAddress: 'h' } });
+    const errors: Error[] = [];
+    const changed = new Set<() => void>();
+    sub = new CameraEventSubscription({
+      cameraId: 'cam-7',
+      deviceUrl: sim.deviceUrl,
+      credentials: { user: 'admin', password: 'pw' },
+      backoffMs: { initial: 20, max: 40 },
+      onEvent: () => undefined,
+      onState: (_s, e) => {
+        if (e) errors.push(e);
+        changed.forEach((f) => f());
+      },
+    });
+    await sub.start();
+    await until(errors, (e) => e.length >= 3, changed);
+    await sub.stop();
+    for (const e of errors) {
+      expect(e.name).toBe('OnvifReplyError');
+      expect(e.message).toMatch(/camera cam-7: pull-point address "h" is not a URL/);
+      expect(e.message).not.toMatch(/Invalid URL|TypeError/);
+    }
+    // Each attempt is one whole subscription: no PullMessages was ever sent to the bad address.
+    expect(sim.log.filter((l) => l.endsWith('CreatePullPointSubscription')).length).toBe(errors.length);
+    expect(sim.log.some((l) => l.endsWith('PullMessages'))).toBe(false);
+  });
+});

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverCameras } from '../../../src/discovery/wsDiscovery.js';
 import type { DiscoveredDevice } from '../../../src/discovery/wsDiscoveryMessages.js';
@@ -5,6 +6,8 @@ import { startCameraSim, type CameraSim } from '../../helpers/cameraSim/cameraSi
 import { createLab, netnsUnavailable, type Lab, type LineProcess } from '../../helpers/cameraSim/netns.js';
 import { runCameraCli } from './cli.js';
 import { freeUdpPort } from '../../helpers/ports.js';
+import { render } from '../../helpers/cameraSim/templates.js';
+import { child, parseXml, text } from '../../../src/discovery/xml.js';
 
 // WS-Discovery over real UDP multicast between network namespaces: a gateway with two LAN
 // interfaces, a Hikvision-like camera on one and a Dahua-like camera on the other.
@@ -103,5 +106,38 @@ describe('unicast discovery on loopback', () => {
     const bad = await runCameraCli(['discover', '--unicast', '10.0.0.0/8'], {}, port);
     expect(bad.code).toBe(64);
     expect(bad.err).toMatch(/too large/);
+  });
+});
+
+describe('discover with answers a firmware got wrong', () => {
+  it('keeps the table when a camera lists XAddrs "/x", and shows a routable address before a link-local one', async () => {
+    const port = await freeUdpPort();
+    const socket = createSocket('udp4');
+    const answers: [string, string][] = [
+      ['urn:uuid:00000000-0000-4000-8000-0000000000c1', '/x'],
+      ['urn:uuid:00000000-0000-4000-8000-0000000000c2', 'http://169.254.7.7/onvif/device_service http://127.0.0.1:8081/onvif/device_service'],
+    ];
+    socket.on('message', (m, rinfo) => {
+      const relatesTo = text(child(parseXml(m.toString()), 'Envelope', 'Header'), 'MessageID') ?? '';
+      for (const [epr, xaddr] of answers) {
+        const reply = render('common', 'ProbeMatches', { messageId: 'a', relatesTo, epr, xaddr, metadataVersion: 1, scopes: 'onvif://www.onvif.org/Profile/Streaming onvif://www.onvif.org/name/Odd' });
+        socket.send(Buffer.from(reply), rinfo.port, rinfo.address);
+      }
+    });
+    await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()));
+    try {
+      const r = await runCameraCli(['discover', '--timeout', '1', '--unicast', '127.0.0.1'], {}, port);
+      expect(r.code).toBe(0);
+      const rows = r.out.trim().split('\n');
+      expect(rows).toHaveLength(3);
+      expect(r.out).toMatch(/\n127\.0\.0\.1\s+\?\s+Odd\s+urn:uuid:0+-0000-4000-8000-0+c1/);
+      expect(r.out).toMatch(/\n127\.0\.0\.1:8081\s+\?\s+Odd\s+urn:uuid:0+-0000-4000-8000-0+c2/);
+      expect(r.out + r.err).not.toMatch(/TypeError|Invalid URL|169\.254/);
+      const json = await runCameraCli(['discover', '--json', '--timeout', '1', '--unicast', '127.0.0.1'], {}, port);
+      const devices = JSON.parse(json.out) as DiscoveredDevice[];
+      expect(devices.find((d) => d.epr.endsWith('c2'))?.info.profiles).toEqual(['Streaming']);
+    } finally {
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+    }
   });
 });

@@ -14,7 +14,7 @@ describe('scope parsing', () => {
       model: 'DS-2CD2143G2-I',
       name: 'HIKVISION DS-2CD2143G2-I',
       location: 'hanoi',
-      profiles: ['STREAMING', 'T'],
+      profiles: ['Streaming', 'T'],
     });
   });
 

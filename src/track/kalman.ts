@@ -119,6 +119,11 @@ export class KalmanBox {
     return out;
   }
 
+  /** Standard deviation of the predicted centre, in box heights: how vague the prediction is. */
+  relativeSpread(): number {
+    return Math.sqrt(this.p00[0]! + this.p00[1]!) / Math.max(1, this.x[3]!);
+  }
+
   /** Velocity of the centre and of the height, pixels per second. */
   velocity(): { vx: number; vy: number; vh: number } {
     return { vx: this.v[0]!, vy: this.v[1]!, vh: this.v[3]! };

@@ -40,8 +40,9 @@ const CLOSENESS_WEIGHT = 0.5;
 /**
  * Tracker with a Kalman motion model (centre, aspect and height with their velocities, as SORT and
  * ByteTrack) and ByteTrack's two rounds. A detection matches a track when it overlaps the predicted
- * box by the round's IoU, or when it lies inside the prediction's 95 % uncertainty gate: the gate
- * widens while a track goes unmatched and narrows as it is matched, so a car whose box grows as it
+ * box by the round's IoU, or when it lies inside the prediction's 95 % uncertainty gate and overlaps
+ * by a threshold lowered in proportion to the prediction's spread: the gate and the relaxation widen
+ * while a track goes unmatched and narrow as it is matched, so a car whose box grows as it
  * approaches, or that was missed for a few frames, is still found where the model expects it.
  * Assignment is greedy, best pair first: with tens of objects, greedy and Hungarian agree except when
  * two predictions overlap heavily, and there neither choice is reliable; greedy is simpler,
@@ -107,7 +108,8 @@ export class Tracker {
         const v = iou(predicted[ti]!, d.box);
         // A parked object does not move: its gate would only grow with time and catch passers-by.
         const d2 = t.stationary ? Infinity : t.kf.distance2(d.box);
-        if (v < minIou && d2 > CHI2_GATE_4) return;
+        const gated = d2 <= CHI2_GATE_4;
+        if (v < minIou && !(gated && v >= minIou * relaxation(t.kf.relativeSpread()))) return;
         pairs.push({ ti, di, sim: v + CLOSENESS_WEIGHT * Math.max(0, 1 - d2 / CHI2_GATE_4) });
       });
     }
@@ -203,6 +205,16 @@ export class Tracker {
     this.tracks = kept;
     return removed;
   }
+}
+
+/**
+ * Factor on a round's IoU threshold for a detection inside the 95 % gate: 1 while the prediction is
+ * sharp, down to a quarter as its position spread reaches a box height or more. It never reaches
+ * zero: a track coasting out of the picture has a huge, vague prediction, and a small far car that
+ * happens to lie inside it must not inherit its id.
+ */
+function relaxation(spread: number): number {
+  return Math.max(0.25, 1 / (1 + 3 * spread));
 }
 
 function centre(b: Box): [number, number] {

@@ -89,6 +89,18 @@ describe('tracker with the motion model', () => {
     expect(t.active.map((x) => [x.id, x.misses])).toEqual([[1, 0]]);
   });
 
+  it('does not give the id of a car that left the picture to a far car inside its vague prediction', () => {
+    const t = new Tracker(cfg({ minHits: 3, maxAgeS: 2 }));
+    // A car approaches until its box is large (frame 25), then leaves the picture: no detection.
+    feed(t, 26, (i) => [approaching(i, { x0: 480, growth: 0.08 })]);
+    const far = (i: number): Detection => ({ label: 'car', classId: 2, score: 0.9, box: { x1: 480 + i, y1: 195 + i, x2: 500 + i, y2: 210 + i } });
+    // 1.6 s later, while the lost track still coasts (its prediction now huge and vague, far below
+    // the picture), a far car comes into view at the top.
+    for (let i = 0; i < 19; i++) t.update(2600 + i * 100, i < 16 ? [] : [far(i)]);
+    const byId = t.active.map((x) => [x.id, x.matched]);
+    expect(byId).toEqual([[1, false], [2, true]]);
+  });
+
   it('never swaps two cars driving side by side in adjacent lanes, with jitter and misses', () => {
     const t = new Tracker(cfg({ minHits: 2 }));
     // Deterministic jitter, ±3 % of the box, independent per car and frame.

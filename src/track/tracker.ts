@@ -31,7 +31,8 @@ export interface TrackState extends Track {
 
 // Labels the detector confuses for the same object; matching across them keeps one id.
 const GROUPS: Record<string, string> = { car: 'vehicle', truck: 'vehicle', bus: 'vehicle', bicycle: 'cycle', motorcycle: 'cycle' };
-const groupOf = (label: string): string => GROUPS[label] ?? label;
+/** The kind of object a label belongs to: labels the detector confuses for one object share one. */
+export const groupOf = (label: string): string => GROUPS[label] ?? label;
 
 // Weight of the Mahalanobis closeness against IoU when ranking pairs: IoU decides between clearly
 // overlapping candidates, closeness between candidates the prediction is unsure about.

@@ -197,7 +197,9 @@ for (const fixture of readdirSync(ROAD_FIXTURES).filter((f) => f.endsWith('.json
   }
 
   describe.skipIf(!clip)(`replay of the road clip ${road.clip.file}, counted by eye (${fixture})`, () => {
-    for (const fps of [10, 15]) {
+    // At 3 fps a car near the line moves about a sixth of the picture between two frames: the
+    // constant-size prediction this tracker had before its motion model counted 23 of the 27.
+    for (const fps of [3, 10, 15]) {
       it(`at detect_fps ${fps}: at least 95 % of the crossings in their lane, direction and class; no double or false count`, async () => {
         const dir = tempDir();
         const config = join(dir, 'road.yaml');

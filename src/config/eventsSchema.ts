@@ -88,7 +88,7 @@ export const LineSchema = Type.Object(
     }),
     classes: Classes,
     countIntervalS: Seconds(0, 86400, 300, 'Period of the per-class crossing count summaries (0: no counts).'),
-    lanes: Type.Array(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), {
+    lanes: Type.Array(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'A cut point: fraction of the line from a.' }), {
       default: [],
       maxItems: 15,
       description:

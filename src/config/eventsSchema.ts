@@ -51,7 +51,7 @@ export const MotionSchema = Type.Object(
 export const TrackerSchema = Type.Object(
   {
     highScore: Unit('Detections at or above this score are matched first and may start tracks.', 0.5),
-    lowScore: Unit('Detections between this and high_score only keep existing tracks alive (second round).', 0.1),
+    lowScore: Unit('Detections between this and high_score only continue existing tracks, tentative or confirmed (second round); they never start one. The camera\'s score_threshold must be as low for them to reach the tracker.', 0.1),
     matchIou: Unit(
       'Minimum IoU between a predicted track box and a high-score detection (ByteTrack uses 0.2); inside the motion model\'s 95 % gate it is lowered as the prediction grows uncertain, down to a quarter.',
       0.2,

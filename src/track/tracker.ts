@@ -73,13 +73,16 @@ export class Tracker {
     const low = detections.filter((d) => d.score >= this.cfg.lowScore && d.score < this.cfg.highScore);
     const free = new Set(this.tracks.map((_t, i) => i));
     const unmatchedHigh = this.associate(predicted, free, high, this.cfg.matchIou, ts);
-    // Second round: only confirmed tracks may be kept alive by weak detections (ByteTrack).
-    const secondRound = new Set([...free].filter((i) => this.tracks[i]!.confirmed));
+    // Second round: weak detections continue tracks, never start one. Unlike ByteTrack, a tentative
+    // track may take them too: born of one confident detection, it is confirmed by weak ones that
+    // overlap its prediction (lower IoU inside its motion gate). At 5 to 10 fps a vehicle seen from above scores under high_score on most
+    // frames, and waiting for min_hits confident frames would confirm it only past the line.
+    const secondRound = new Set(free);
     this.associate(predicted, secondRound, low, this.cfg.lowMatchIou, ts);
     const unmatched = new Set<TrackState>();
     for (const i of free) {
       const t = this.tracks[i]!;
-      if (t.confirmed && !secondRound.has(i)) continue;
+      if (!secondRound.has(i)) continue;
       t.matched = false;
       t.misses++;
       unmatched.add(t);

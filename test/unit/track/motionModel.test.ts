@@ -89,6 +89,20 @@ describe('tracker with the motion model', () => {
     expect(t.active.map((x) => [x.id, x.misses])).toEqual([[1, 0]]);
   });
 
+  it('confirms a track born of one confident detection with the weak detections that follow it', () => {
+    const t = new Tracker(cfg({ minHits: 3 }));
+    const confirmed: boolean[] = [];
+    feed(t, 6, (i) => {
+      confirmed.push(t.active[0]?.confirmed ?? false);
+      return [approaching(i, { score: i === 0 ? 0.8 : 0.3 })];
+    });
+    expect(t.active.map((x) => [x.id, x.confirmed, x.misses])).toEqual([[1, true, 0]]);
+    expect(confirmed).toEqual([false, false, false, true, true, true]);
+    // weak detections alone start nothing
+    const u = new Tracker(cfg({ minHits: 1 }));
+    expect(feed(u, 5, (i) => [approaching(i, { score: 0.3 })])).toEqual([]);
+  });
+
   it('does not give the id of a car that left the picture to a far car inside its vague prediction', () => {
     const t = new Tracker(cfg({ minHits: 3, maxAgeS: 2 }));
     // A car approaches until its box is large (frame 25), then leaves the picture: no detection.

@@ -146,7 +146,9 @@ interface RoadCount {
   time_tolerance_s: number;
   crossings: { time_s: number; direction: string; lane: string; class: string }[];
   not_counted: { time_s: number }[];
-  known_label_confusions: { time_s: number; by_eye: string; detector: string }[];
+  known_label_confusions: { time_s: number; by_eye: string; detector: string[] }[];
+  /** Detection rates to replay at: a clip of fast traffic is not fit for the lowest. */
+  detect_fps: number[];
 }
 
 const ROAD_FIXTURES = join(ROOT, 'test', 'fixtures', 'road');
@@ -197,9 +199,10 @@ for (const fixture of readdirSync(ROAD_FIXTURES).filter((f) => f.endsWith('.json
   }
 
   describe.skipIf(!clip)(`replay of the road clip ${road.clip.file}, counted by eye (${fixture})`, () => {
-    // At 3 fps a car near the line moves about a sixth of the picture between two frames: the
-    // constant-size prediction this tracker had before its motion model counted 23 of the 27.
-    for (const fps of [3, 10, 15]) {
+    // At 3 fps a car near the line of highway-approach moves about a sixth of the picture between
+    // two frames: the constant-size prediction this tracker had before its motion model counted 23
+    // of its 27 crossings.
+    for (const fps of road.detect_fps) {
       it(`at detect_fps ${fps}: at least 95 % of the crossings in their lane, direction and class; no double or false count`, async () => {
         const dir = tempDir();
         const config = join(dir, 'road.yaml');
@@ -217,24 +220,28 @@ for (const fixture of readdirSync(ROAD_FIXTURES).filter((f) => f.endsWith('.json
         expect(unexplained.map((a) => [a.s, a.data])).toEqual([]);
         for (const m of matched.filter((x) => x.alert)) {
           const confusion = road.known_label_confusions.find((c) => Math.abs(c.time_s - m.expected.time_s) < 0.05);
-          expect(m.alert!.label, `class of the crossing at ${m.expected.time_s} s`).toBe(confusion?.detector ?? m.expected.class);
+          expect([m.expected.class, ...(confusion?.detector ?? [])], `class of the crossing at ${m.expected.time_s} s`).toContain(m.alert!.label);
         }
 
-        // The summary and the count messages agree with the alerts, lane by lane.
+        // The summary and the count messages agree with the alerts, lane by lane and per direction.
         const byLane = (lane: string) => crossings.filter((a) => a.data!['lane'] === lane).length;
-        const line = summary.counts_by_line[road.line]! as Record<string, { leftToRight: number; rightToLeft: number; lanes?: Record<string, { leftToRight: number }> }>;
+        type Counts = { leftToRight: number; rightToLeft: number };
+        const line = summary.counts_by_line[road.line]! as Record<string, Counts & { lanes?: Record<string, Counts> }>;
         const lanes = [...new Set(road.crossings.map((c) => c.lane).filter((l) => l !== 'any'))];
         for (const lane of lanes) {
-          const summed = Object.values(line).reduce((n, c) => n + (c.lanes?.[lane]?.leftToRight ?? 0), 0);
+          const summed = Object.values(line).reduce((n, c) => n + (c.lanes?.[lane]?.leftToRight ?? 0) + (c.lanes?.[lane]?.rightToLeft ?? 0), 0);
           expect(summed, `summary, lane ${lane}`).toBe(byLane(lane));
           expect(counts.reduce((n, c) => n + Number(c.data![`${lane}_total`] ?? 0), 0), `count messages, lane ${lane}`).toBe(byLane(lane));
+        }
+        for (const [key, direction] of [['leftToRight', 'left_to_right'], ['rightToLeft', 'right_to_left']] as const) {
+          const summed = Object.values(line).reduce((n, c) => n + c[key], 0);
+          expect(summed, `summary, ${direction}`).toBe(crossings.filter((a) => a.data!['direction'] === direction).length);
         }
         for (const c of counts) {
           const d = c.data!;
           expect(Number(d['flow_per_min'])).toBeCloseTo((Number(d['total']) * 60) / Number(d['interval_s']), 1);
           if (Number(d['total']) > 0) expect(Number(d['speed_px_s'])).toBeGreaterThan(0);
         }
-        expect(Object.values(line).reduce((n, c) => n + c.rightToLeft, 0)).toBe(0);
       });
     }
   });

@@ -54,6 +54,18 @@ describe('counts by lane and class, with flow and speed', () => {
     expect(data['lane_2_flow_per_min']).toBeCloseTo(60 / 2.9, 2);
   });
 
+  it('reports a named line without cut points as one lane, and a line without names or cuts without lanes', () => {
+    const named = stage({ lines: [{ ...ROAD, lanes: [], laneNames: ['ramp'] }], rules: RULES, tracker });
+    run(named.stage, 0, 30, 100, (i) => [car(500, 200 + i * 30)]);
+    named.stage.stop();
+    expect(crossings(named.alerts).map((c) => (c[2] as Record<string, unknown>)['lane'])).toEqual(['ramp']);
+    expect(named.alerts.find((a) => a.kind === 'count')!.data).toMatchObject({ total: 1, ramp_total: 1, ramp_car_left_to_right: 1 });
+    const plain = stage({ lines: [{ ...ROAD, lanes: [], laneNames: [] }], rules: RULES, tracker });
+    run(plain.stage, 0, 30, 100, (i) => [car(500, 200 + i * 30)]);
+    expect(plain.stage.stats().countsByLine).toEqual({ road: { car: { leftToRight: 1, rightToLeft: 0 } } });
+    expect(crossings(plain.alerts).map((c) => Object.keys(c[2] as object))).toEqual([['direction', 'allowed', 'speedPxS']]);
+  });
+
   it('counts a car that crosses while its track is still being confirmed', () => {
     const { stage: s, alerts } = stage({ lines: [ROAD], rules: RULES, tracker: { minHits: 3, maxAgeS: 1 } });
     // first detected 30 px above the line, past it by the second frame, confirmed on the third

@@ -51,9 +51,12 @@ export const MotionSchema = Type.Object(
 export const TrackerSchema = Type.Object(
   {
     highScore: Unit('Detections at or above this score are matched first and may start tracks.', 0.5),
-    lowScore: Unit('Detections between this and high_score only keep existing tracks alive (second round).', 0.1),
-    matchIou: Unit('Minimum IoU between a predicted track box and a high-score detection (ByteTrack uses 0.2).', 0.2),
-    lowMatchIou: Unit('Minimum IoU between a predicted track box and a low-score detection.', 0.5),
+    lowScore: Unit('Detections between this and high_score only continue existing tracks, tentative or confirmed (second round); they never start one. The camera\'s score_threshold must be as low for them to reach the tracker.', 0.1),
+    matchIou: Unit(
+      'Minimum IoU between a predicted track box and a high-score detection (ByteTrack uses 0.2); inside the motion model\'s 95 % gate it is lowered as the prediction grows uncertain, down to a quarter.',
+      0.2,
+    ),
+    lowMatchIou: Unit('Minimum IoU between a predicted track box and a low-score detection; lowered inside the gate like match_iou.', 0.5),
     minHits: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'Matched frames before a track is confirmed and may raise alerts.' }),
     maxAgeS: Seconds(0.1, 60, 2, 'A moving track not matched for this long is dropped.'),
     stationaryMaxAgeS: Seconds(0.1, 3600, 60, 'A stationary track (parked car) not matched for this long is dropped; long, so a passing bus does not make it a new object.'),
@@ -85,6 +88,29 @@ export const LineSchema = Type.Object(
     }),
     classes: Classes,
     countIntervalS: Seconds(0, 86400, 300, 'Period of the per-class crossing count summaries (0: no counts).'),
+    lanes: Type.Array(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'A cut point: fraction of the line from a.' }), {
+      default: [],
+      maxItems: 15,
+      description:
+        'Cut points along the line, as fractions of its length from a (0) to b (1), that split it into lanes counted separately: [0.33, 0.66] makes three. Empty: one lane, reported only if lane_names names it.',
+    }),
+    laneNames: Type.Array(Name('Lane'), {
+      default: [],
+      maxItems: 16,
+      description: 'Names of the lanes from a towards b, one more than the cut points (default lane_1, lane_2, ...). Naming a line without cut points reports it as one lane.',
+    }),
+    stitchMaxGapS: Seconds(
+      0,
+      10,
+      1.5,
+      'Track stitching: when a track is lost on one side of the line and a new track of the same kind of object appears on the other side within this time, where the lost one was heading, count one crossing (0: off).',
+    ),
+    stitchRadius: Type.Number({
+      minimum: 0.1,
+      maximum: 5,
+      default: 1,
+      description: 'Track stitching: how far, in box heights, the new track may start from where the lost track\'s motion leads.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -181,6 +207,7 @@ export function checkEvents(cfg: EventsConfig, path: string): string[] {
   uniqueNames(cfg.rules, `${path}.rules`, out);
   cfg.lines.forEach((l, i) => {
     if (l.a[0] === l.b[0] && l.a[1] === l.b[1]) out.push(`${path}.lines[${i}]: a and b are the same point`);
+    checkLanes(l, `${path}.lines[${i}]`, out);
   });
   cfg.rules.forEach((r, i) => {
     const at = `${path}.rules[${i}]`;
@@ -196,6 +223,14 @@ export function checkEvents(cfg: EventsConfig, path: string): string[] {
   });
   if (cfg.tracker.lowScore > cfg.tracker.highScore) out.push(`${path}.tracker.low_score: must not exceed high_score`);
   return out;
+}
+
+function checkLanes(l: LineConfig, at: string, out: string[]): void {
+  if (l.lanes.some((c, j) => j > 0 && c <= l.lanes[j - 1]!)) out.push(`${at}.lanes: cut points must increase from a to b`);
+  if (l.laneNames.length > 0 && l.laneNames.length !== l.lanes.length + 1) {
+    out.push(`${at}.lane_names: ${l.lanes.length} cut points make ${l.lanes.length + 1} lanes, but ${l.laneNames.length} names are given`);
+  }
+  if (new Set(l.laneNames).size !== l.laneNames.length) out.push(`${at}.lane_names: a lane name is used twice`);
 }
 
 function uniqueNames(items: readonly { name: string }[], at: string, out: string[]): Set<string> {

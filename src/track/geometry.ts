@@ -61,3 +61,18 @@ export function segmentsCross(a: Point, b: Point, p: Point, q: Point): boolean {
 function cross(o: Point, a: Point, b: Point): number {
   return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
 }
+
+/**
+ * Where segment p→q meets the line through a and b, as the fraction along a→b (0 at a, 1 at b),
+ * clamped to 0..1; 0.5 when the two are parallel. Used to tell which lane of a line a crossing used.
+ */
+export function crossingFraction(a: Point, b: Point, p: Point, q: Point): number {
+  const rx = b.x - a.x;
+  const ry = b.y - a.y;
+  const sx = q.x - p.x;
+  const sy = q.y - p.y;
+  const denom = rx * sy - ry * sx;
+  if (denom === 0) return 0.5;
+  const t = ((p.x - a.x) * sy - (p.y - a.y) * sx) / denom;
+  return Math.min(1, Math.max(0, t));
+}

@@ -1,6 +1,7 @@
 import type { TrackerConfig } from '../config/eventsSchema.js';
 import type { Box, Detection, Track } from '../types.js';
 import { iou } from './geometry.js';
+import { CHI2_GATE_4, KalmanBox } from './kalman.js';
 
 /** A track with the bookkeeping rules need. Owned by the tracker: read it, do not change it. */
 export interface TrackState extends Track {
@@ -12,6 +13,12 @@ export interface TrackState extends Track {
   matched: boolean;
   /** Box before the last match, source pixels; equals box until the second match. */
   prevBox: Box;
+  /** The detection that started the track, source pixels: where it was before it was confirmed. */
+  firstBox: Box;
+  /** Motion model: predicted box and its uncertainty, advanced to the last update's time. */
+  kf: KalmanBox;
+  /** Time the motion model was last advanced to, epoch ms. */
+  kfTs: number;
   /** Last time the object was known present, epoch ms: a match, or a still frame for a stationary object. */
   seenTs: number;
   anchorX: number;
@@ -24,13 +31,24 @@ export interface TrackState extends Track {
 
 // Labels the detector confuses for the same object; matching across them keeps one id.
 const GROUPS: Record<string, string> = { car: 'vehicle', truck: 'vehicle', bus: 'vehicle', bicycle: 'cycle', motorcycle: 'cycle' };
-const groupOf = (label: string): string => GROUPS[label] ?? label;
+/** The kind of object a label belongs to: labels the detector confuses for one object share one. */
+export const groupOf = (label: string): string => GROUPS[label] ?? label;
+
+// Weight of the Mahalanobis closeness against IoU when ranking pairs: IoU decides between clearly
+// overlapping candidates, closeness between candidates the prediction is unsure about.
+const CLOSENESS_WEIGHT = 0.5;
 
 /**
- * IoU tracker with constant-velocity prediction and ByteTrack's two rounds. Assignment is greedy on
- * IoU, best pair first: with tens of objects and an IoU gate, greedy and Hungarian agree except when
- * two predictions overlap heavily, and there neither choice is reliable; greedy is simpler, O(n·m log)
- * and needs no cost matrix. Times come from frame timestamps, so skipped frames age tracks correctly.
+ * Tracker with a Kalman motion model (centre, aspect and height with their velocities, as SORT and
+ * ByteTrack) and ByteTrack's two rounds. A detection matches a track when it overlaps the predicted
+ * box by the round's IoU, or when it lies inside the prediction's 95 % uncertainty gate and overlaps
+ * by a threshold lowered in proportion to the prediction's spread: the gate and the relaxation widen
+ * while a track goes unmatched and narrow as it is matched, so a car whose box grows as it
+ * approaches, or that was missed for a few frames, is still found where the model expects it.
+ * Assignment is greedy, best pair first: with tens of objects, greedy and Hungarian agree except when
+ * two predictions overlap heavily, and there neither choice is reliable; greedy is simpler,
+ * O(n·m log) and needs no cost matrix. Times come from frame timestamps, so skipped frames age
+ * tracks and widen their gates correctly.
  */
 export class Tracker {
   private tracks: TrackState[] = [];
@@ -50,18 +68,21 @@ export class Tracker {
 
   /** Associates one frame's detections (source pixels) at capture time `ts`; returns the tracks dropped. */
   update(ts: number, detections: readonly Detection[]): TrackState[] {
-    const predicted = this.tracks.map((t) => predict(t, ts, this.cfg.maxAgeS));
+    const predicted = this.tracks.map((t) => this.predict(t, ts));
     const high = detections.filter((d) => d.score >= this.cfg.highScore);
     const low = detections.filter((d) => d.score >= this.cfg.lowScore && d.score < this.cfg.highScore);
     const free = new Set(this.tracks.map((_t, i) => i));
     const unmatchedHigh = this.associate(predicted, free, high, this.cfg.matchIou, ts);
-    // Second round: only confirmed tracks may be kept alive by weak detections (ByteTrack).
-    const secondRound = new Set([...free].filter((i) => this.tracks[i]!.confirmed));
+    // Second round: weak detections continue tracks, never start one. Unlike ByteTrack, a tentative
+    // track may take them too: born of one confident detection, it is confirmed by weak ones that
+    // overlap its prediction (lower IoU inside its motion gate). At 5 to 10 fps a vehicle seen from above scores under high_score on most
+    // frames, and waiting for min_hits confident frames would confirm it only past the line.
+    const secondRound = new Set(free);
     this.associate(predicted, secondRound, low, this.cfg.lowMatchIou, ts);
     const unmatched = new Set<TrackState>();
     for (const i of free) {
       const t = this.tracks[i]!;
-      if (t.confirmed && !secondRound.has(i)) continue;
+      if (!secondRound.has(i)) continue;
       t.matched = false;
       t.misses++;
       unmatched.add(t);
@@ -82,16 +103,21 @@ export class Tracker {
 
   /** Matches greedily; removes matched track indexes from `free`; returns the unmatched detections. */
   private associate(predicted: Box[], free: Set<number>, dets: readonly Detection[], minIou: number, ts: number): Detection[] {
-    const pairs: { ti: number; di: number; iou: number }[] = [];
+    const pairs: { ti: number; di: number; sim: number }[] = [];
     for (const ti of free) {
-      const group = groupOf(this.tracks[ti]!.label);
+      const t = this.tracks[ti]!;
+      const group = groupOf(t.label);
       dets.forEach((d, di) => {
         if (groupOf(d.label) !== group) return;
         const v = iou(predicted[ti]!, d.box);
-        if (v >= minIou) pairs.push({ ti, di, iou: v });
+        // A parked object does not move: its gate would only grow with time and catch passers-by.
+        const d2 = t.stationary ? Infinity : t.kf.distance2(d.box);
+        const gated = d2 <= CHI2_GATE_4;
+        if (v < minIou && !(gated && v >= minIou * relaxation(t.kf.relativeSpread()))) return;
+        pairs.push({ ti, di, sim: v + CLOSENESS_WEIGHT * Math.max(0, 1 - d2 / CHI2_GATE_4) });
       });
     }
-    pairs.sort((a, b) => b.iou - a.iou);
+    pairs.sort((a, b) => b.sim - a.sim);
     const used = new Set<number>();
     for (const p of pairs) {
       if (!free.has(p.ti) || used.has(p.di)) continue;
@@ -100,6 +126,24 @@ export class Tracker {
       this.apply(this.tracks[p.ti]!, dets[p.di]!, ts);
     }
     return dets.filter((_d, i) => !used.has(i));
+  }
+
+  /**
+   * Advances a track's motion model to `ts` and returns its predicted box. The model is not moved
+   * beyond max_age_s after the last match (the track is dropped by then), and a stationary track
+   * keeps its last box.
+   */
+  private predict(t: TrackState, ts: number): Box {
+    if (t.stationary) {
+      t.kfTs = ts;
+      return t.box;
+    }
+    const until = Math.min(ts, t.lastTs + this.cfg.maxAgeS * 1000);
+    if (until > t.kfTs) {
+      t.kf.predict((until - t.kfTs) / 1000);
+      t.kfTs = until;
+    }
+    return t.kf.box();
   }
 
   private apply(t: TrackState, d: Detection, ts: number): void {
@@ -113,6 +157,7 @@ export class Tracker {
     }
     t.prevBox = t.box;
     t.box = { ...d.box };
+    t.kf.update(d.box);
     t.score += 0.5 * (d.score - t.score);
     t.labelScores.set(d.label, (t.labelScores.get(d.label) ?? 0) + d.score);
     t.label = bestLabel(t.labelScores);
@@ -135,14 +180,17 @@ export class Tracker {
       t.stationary = true;
     }
     // A parked object's jitter is not motion: predicting with it would slide the box away.
-    if (t.stationary) t.vx = t.vy = 0;
+    if (t.stationary) {
+      t.vx = t.vy = 0;
+      t.kf.halt();
+    }
   }
 
   private create(d: Detection, ts: number): TrackState {
     const [cx, cy] = centre(d.box);
     const box = { ...d.box };
     return {
-      id: this.nextId++, label: d.label, score: d.score, box, prevBox: box, vx: 0, vy: 0,
+      id: this.nextId++, label: d.label, score: d.score, box, prevBox: box, firstBox: box, kf: new KalmanBox(box), kfTs: ts, vx: 0, vy: 0,
       firstTs: ts, lastTs: ts, seenTs: ts, misses: 0, stationary: false, hits: 1,
       confirmed: this.cfg.minHits <= 1, matched: true, anchorX: cx, anchorY: cy, anchorTs: ts,
       labelScores: new Map([[d.label, d.score]]),
@@ -163,11 +211,14 @@ export class Tracker {
   }
 }
 
-function predict(t: TrackState, ts: number, maxAgeS: number): Box {
-  const dtS = Math.min(Math.max(0, ts - t.lastTs) / 1000, maxAgeS);
-  const dx = t.vx * dtS;
-  const dy = t.vy * dtS;
-  return { x1: t.box.x1 + dx, y1: t.box.y1 + dy, x2: t.box.x2 + dx, y2: t.box.y2 + dy };
+/**
+ * Factor on a round's IoU threshold for a detection inside the 95 % gate: 1 while the prediction is
+ * sharp, down to a quarter as its position spread reaches a box height or more. It never reaches
+ * zero: a track coasting out of the picture has a huge, vague prediction, and a small far car that
+ * happens to lie inside it must not inherit its id.
+ */
+function relaxation(spread: number): number {
+  return Math.max(0.25, 1 / (1 + 3 * spread));
 }
 
 function centre(b: Box): [number, number] {

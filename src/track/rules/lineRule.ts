@@ -29,7 +29,14 @@ export class LineRule implements Rule {
         {
           rule: this.name, kind: this.cfg.kind, type: 'instant', class: 'alert', label: t.label, score: round(t.score),
           box: c.view.box, trackId: t.id, line: this.monitor.cfg.name, ts: f.ts,
-          data: { direction: c.direction, allowed: this.monitor.cfg.direction, ...this.cooldown.take() },
+          data: {
+            direction: c.direction,
+            allowed: this.monitor.cfg.direction,
+            ...(c.lane === undefined ? {} : { lane: c.lane }),
+            ...(c.speedPxS > 0 ? { speedPxS: round(c.speedPxS, 1) } : {}),
+            ...(c.stitched ? { stitched: true } : {}),
+            ...this.cooldown.take(),
+          },
         },
         true,
       );

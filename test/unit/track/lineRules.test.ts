@@ -24,20 +24,21 @@ describe('line crossing, wrong way and counts', () => {
     ]);
     expect(alerts[0]!.data).toMatchObject({ direction: 'right_to_left', allowed: 'left_to_right' });
     expect(s.stats().countsByLine).toEqual({ lane2: { car: { leftToRight: 1, rightToLeft: 1 } } });
-    // the count summary closes on time: at t0 + 60 s
+    // the count summary closes on time: at t0 + 60 s, with the flow (2 cars in a minute) and the mean
+    // speed (30 px per 100 ms)
     s.tick(last + 1000);
     expect(alerts).toHaveLength(1);
     s.tick(60_000);
     expect(alerts.slice(1).map((a) => [a.rule, a.kind, a.class, a.line, a.ts, a.data])).toEqual([
-      ['lane2', 'count', 'count', 'lane2', 60_000, { fromTs: 0, intervalS: 60, partial: false, car_left_to_right: 1, car_right_to_left: 1, total: 2 }],
+      ['lane2', 'count', 'count', 'lane2', 60_000, { fromTs: 0, intervalS: 60, partial: false, car_left_to_right: 1, car_right_to_left: 1, total: 2, flowPerMin: 2, speedPxS: 300 }],
     ]);
     // next interval: empty, and stop() flushes the partial one
     s.tick(130_000);
     s.stop();
     s.stop();
     expect(alerts.slice(2).map((a) => a.data)).toEqual([
-      { fromTs: 60_000, intervalS: 60, partial: false, total: 0 },
-      { fromTs: 120_000, intervalS: 10, partial: true, total: 0 },
+      { fromTs: 60_000, intervalS: 60, partial: false, total: 0, flowPerMin: 0 },
+      { fromTs: 120_000, intervalS: 10, partial: true, total: 0, flowPerMin: 0 },
     ]);
   });
 

@@ -1,6 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { composeAgent } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
@@ -11,6 +8,7 @@ import { createLogger } from '../../src/log/logger.js';
 import type { CameraState } from '../../src/stream/watchdog.js';
 import { STREET, tempDir } from '../helpers/media.js';
 import { startRtspServer, type RtspServer } from '../helpers/rtspServer.js';
+import { writeSiteConfig } from '../helpers/site.js';
 
 // A site's worth of live cameras in one agent. Assertions are on counts and states, never on rates.
 
@@ -19,18 +17,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
-function siteConfig(dir: string, cameras: { id: string; source: string }[], extra: Record<string, unknown> = {}) {
-  const path = join(dir, 'site.yaml');
-  writeFileSync(
-    path,
-    stringify({
-      gateway: { id: 'gw-site', province: 'hn', commune: 'test' },
-      logging: { level: 'warn' },
-      outbox: { path: 'outbox.db' },
-      storage: { snapshot_dir: 'snapshots' },
-      cameras: cameras.map((c) => ({ ...c, model: 'yolox-nano-int8', ...extra })),
-    }),
-  );
+function siteConfig(dir: string, cameras: { id: string; source: string }[], perCamera: Record<string, unknown> = {}) {
+  const path = writeSiteConfig(dir, cameras, { perCamera });
   return { cfg: loadConfig(path), path };
 }
 

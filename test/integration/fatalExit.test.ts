@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, STREET, tempDir } from '../helpers/media.js';
 import { startRtspServer, type RtspServer } from '../helpers/rtspServer.js';
+import { writeSiteConfig } from '../helpers/site.js';
 
 // A fault nothing catches must end the daemon promptly and take its frame host along, so that
 // systemd's Restart= can act; a process that hangs after a fatal error is never restarted.
@@ -18,16 +18,10 @@ describe('a fatal error in the running daemon', () => {
     const rtsp = await startRtspServer(STREET);
     servers.push(rtsp);
     const dir = tempDir();
-    const config = join(dir, 'site.yaml');
-    writeFileSync(
-      config,
-      stringify({
-        gateway: { id: 'gw-fatal', province: 'hn', commune: 'test' },
-        logging: { level: 'info' },
-        outbox: { path: 'outbox.db' },
-        storage: { snapshot_dir: 'snapshots' },
-        cameras: [1, 2, 3].map((i) => ({ id: `cam-${i}`, source: rtsp.url('h264'), detect_fps: 5, model: 'yolox-nano-int8' })),
-      }),
+    const config = writeSiteConfig(
+      dir,
+      [1, 2, 3].map((i) => ({ id: `cam-${i}`, source: rtsp.url('h264'), detect_fps: 5 })),
+      { logLevel: 'info' },
     );
     // Loaded into the daemon's own process: once the cameras stream, an unhandled rejection, as a
     // bug in a network handler would raise.

@@ -1,6 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { composeAgent } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
@@ -8,6 +5,7 @@ import { createLogger } from '../../src/log/logger.js';
 import type { CameraState } from '../../src/stream/watchdog.js';
 import { STREET, tempDir } from '../helpers/media.js';
 import { startRtspServer, type RtspServer } from '../helpers/rtspServer.js';
+import { writeSiteConfig } from '../helpers/site.js';
 
 // A camera's password goes to an RTSP server only when it asks for Digest, or when the camera's
 // config explicitly allows Basic (which sends the password in clear).
@@ -21,9 +19,7 @@ async function firstState(scheme: 'basic' | 'digest', rtspAuth?: 'basic'): Promi
   const rtsp = await startRtspServer(STREET, { user: 'viewer', password: 'pa55', scheme });
   servers.push(rtsp);
   const dir = tempDir();
-  const path = join(dir, 'site.yaml');
-  const camera = { id: 'cam-1', source: rtsp.url('h264', 'viewer:pa55'), model: 'yolox-nano-int8', ...(rtspAuth ? { rtsp_auth: rtspAuth } : {}) };
-  writeFileSync(path, stringify({ gateway: { id: 'gw', province: 'hn', commune: 't' }, outbox: { path: 'o.db' }, storage: { snapshot_dir: 's' }, cameras: [camera] }));
+  const path = writeSiteConfig(dir, [{ id: 'cam-1', source: rtsp.url('h264', 'viewer:pa55'), ...(rtspAuth ? { rtsp_auth: rtspAuth } : {}) }]);
   let settled: ((s: { state: CameraState; error?: string }) => void) | undefined;
   const result = new Promise<{ state: CameraState; error?: string }>((r) => (settled = r));
   const agent = await composeAgent(loadConfig(path), path, createLogger('silent'), {

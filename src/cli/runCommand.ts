@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Agent } from '../agent.js';
 import { CameraWatch } from '../cameraWatch.js';
 import { composeAgent } from '../compose.js';
+import { configHash } from '../config/configHash.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
 import type { CameraHealth } from '../health/cameraHealth.js';
@@ -11,7 +11,6 @@ import { findModel } from '../detect/modelManifest.js';
 import { createLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
 import { Uplink } from '../publish/uplink.js';
 import { installedChecks } from './configCommands.js';
-import { redactUri } from '../errors.js';
 import { EXIT } from './exitCodes.js';
 import { VERSION } from './version.js';
 
@@ -55,7 +54,7 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
     services: [uplink, watch],
     onCameraState: (camera, state, error) => {
       if (state === 'offline') log.warn({ camera, err: error?.message }, 'camera offline');
-      if (state === 'online' || state === 'offline') uplink.setCameraStatus(camera, { state, error: error?.message });
+      if (state === 'online' || state === 'offline') uplink.setCameraStatus(camera, { state, error });
     },
   });
   agent = composed.agent;
@@ -83,13 +82,11 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
 
 function gatewayInfo(cfg: Config) {
   const modelIds = [...new Set(cfg.cameras.map((c) => c.model))];
-  // Hash of the effective settings without secrets: two gateways with equal hashes behave alike.
-  const shown = { ...cfg, cameras: cfg.cameras.map((c) => ({ ...c, source: redactUri(c.source) })), mqtt: undefined };
   return {
     version: VERSION,
     cameras: cfg.cameras.map((c) => c.id),
     models: modelIds.map((id) => ({ id, sha256: findModel(id).sha256 })),
-    configHash: createHash('sha256').update(JSON.stringify(shown)).digest('hex').slice(0, 16),
+    configHash: configHash(cfg),
   };
 }
 

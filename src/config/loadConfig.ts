@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, isSeq, LineCounter, parseDocument, parse as parseYaml, type Document, type Node } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, parse as parseYaml, visit, YAMLError, type Document, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { checkEvents } from './eventsSchema.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { camelKeys, snakePath } from './keys.js';
+import { rememberConfigSecrets } from './configSecrets.js';
+import { checkTls } from './tlsCheck.js';
+import { encodeSecret } from './uri.js';
+import { checkUris, type KeyProblem } from './uriCheck.js';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validate = ajv.compile<Config>(ConfigSchema);
@@ -36,26 +40,71 @@ export function loadConfig(file: string, options: LoadOptions = {}): Config {
 /** Same as loadConfig on text already read; `file` names it in messages and anchors relative paths. */
 export function parseConfig(text: string, file: string, options: LoadOptions = {}): Config {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(file, doc.errors.map((e) => `YAML syntax (line ${e.linePos?.[0]?.line ?? '?'}): ${firstLine(e.message)}`));
-  }
-  const raw = doc.toJS() as unknown;
+  const { doc, raw } = readYaml(text, file, lines);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, ['the file must be a YAML mapping with gateway: and cameras: at the top']);
   }
   const env = options.env ?? process.env;
   const problems: string[] = [];
   const secrets = readSecrets(raw as Record<string, unknown>, file, problems);
-  const filled = fillSecrets(raw, [], { env, secrets, problems });
+  const used: string[] = [];
+  const filled = fillSecrets(raw, [], { env, secrets, problems, used });
   const config = camelKeys(filled) as Config;
   if (!validate(config)) {
     for (const e of validate.errors ?? []) problems.push(describe(e, doc, lines));
   } else {
     problems.push(...crossChecks(config, options));
+    problems.push(...checkUris(config).map((p) => withLine(p, doc, lines)));
+    problems.push(...checkTls(config, dirname(file)).map((p) => withLine(p, doc, lines)));
   }
   if (problems.length > 0) throw new ConfigError(file, problems);
+  rememberConfigSecrets(config, used);
   return resolveFileSources(config, file);
+}
+
+/**
+ * Parses YAML into plain data. Aliases are bounded (a "billion laughs" file would otherwise expand
+ * in memory) and every parser failure, including the ones the yaml package throws as plain
+ * JavaScript errors, becomes a ConfigError with a line.
+ */
+function readYaml(text: string, file: string, lines: LineCounter): { doc: Document; raw: unknown } {
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    throw new ConfigError(file, [`YAML syntax: ${yamlFailure(err)}`], { cause: err });
+  }
+  if (doc.errors.length > 0) {
+    throw new ConfigError(file, doc.errors.map((e) => `YAML syntax (line ${e.linePos?.[0]?.line ?? '?'}): ${yamlFailure(e)}`));
+  }
+  try {
+    return { doc, raw: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown };
+  } catch (err) {
+    const line = firstAliasLine(doc, lines);
+    throw new ConfigError(file, [`YAML${line ? ` (line ${line})` : ''}: ${yamlFailure(err)}`], { cause: err });
+  }
+}
+
+// A config needs few aliases, if any; the yaml package counts each expansion against this.
+const MAX_ALIAS_COUNT = 100;
+
+function yamlFailure(err: unknown): string {
+  const message = firstLine(err instanceof Error ? err.message : String(err));
+  if (/alias/i.test(message)) return 'too many alias expansions (*name); a config needs few or none, write the values out';
+  if (/call stack/i.test(message)) return 'nested too deeply to be a configuration';
+  if (err instanceof YAMLError) return message;
+  return 'the file cannot be read as YAML; check it against config/example.yaml';
+}
+
+function firstAliasLine(doc: Document, lines: LineCounter): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
 /** file://relative/path.mp4 is read relative to the config file, as technicians expect. */
@@ -139,24 +188,43 @@ interface FillContext {
   env: Record<string, string | undefined>;
   secrets: Record<string, string>;
   problems: string[];
+  /** Every value substituted, for redaction and the config hash. */
+  used: string[];
 }
 
 function fillSecrets(value: unknown, path: string[], ctx: FillContext): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-      const found = ctx.env[name] ?? ctx.secrets[name];
-      if (found === undefined) {
-        ctx.problems.push(`${path.join('.')}: \${${name}} is not set; define it in the environment or in secrets_file`);
-        return '';
-      }
-      return found;
-    });
-  }
+  if (typeof value === 'string') return fillString(value, path, ctx);
   if (Array.isArray(value)) return value.map((v, i) => fillSecrets(v, [...path, String(i)], ctx));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillSecrets(v, [...path, k], ctx)]));
   }
   return value;
+}
+
+/**
+ * Fills ${NAME} in one string. Inside a URI's userinfo, query or fragment the value is
+ * percent-encoded, so a password with '@', '/', '#' or '?' in it cannot change where the host is.
+ */
+function fillString(value: string, path: string[], ctx: FillContext): string {
+  const uriStart = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0].length;
+  const lastAt = value.lastIndexOf('@');
+  const query = value.search(/[?#]/);
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string, offset: number) => {
+    const found = ctx.env[name] ?? ctx.secrets[name];
+    if (found === undefined) {
+      ctx.problems.push(`${path.join('.')}: \${${name}} is not set; define it in the environment or in secrets_file`);
+      return '';
+    }
+    ctx.used.push(found);
+    const inUserinfo = uriStart !== undefined && offset >= uriStart && offset < lastAt;
+    const inQuery = uriStart !== undefined && query >= 0 && offset > query;
+    return inUserinfo || inQuery ? encodeSecret(found) : found;
+  });
+}
+
+function withLine(p: KeyProblem, doc: Document, lines: LineCounter): string {
+  const line = lineOf(doc, lines, p.path);
+  return `${snakePath(p.path)}${line ? ` (line ${line})` : ''}: ${p.message}`;
 }
 
 function firstLine(s: string): string {

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { mqttWarnings } from '../config/tlsCheck.js';
 import type { MqttConfig, OutboxConfig } from '../config/uplinkSchema.js';
 import type { CameraHealthSource } from '../health/cameraHealth.js';
 import { sampleSystem } from '../health/systemHealth.js';
@@ -92,9 +93,14 @@ export class Uplink implements AlertSink {
     this.publisher?.kick();
   }
 
-  /** Sets a camera's retained status (JSON object); republished after every reconnect. */
-  setCameraStatus(cameraId: string, status: Record<string, unknown>): void {
-    const body = JSON.stringify({ ...status, ts: Date.now() });
+  /**
+   * Sets a camera's retained status; republished after every reconnect. The message carries the
+   * camera id, its state and the kind of error (a StreamError's kind), never an error's text:
+   * that text can quote the stream URI, and the status travels over every bridge.
+   */
+  setCameraStatus(cameraId: string, status: { state: string; error?: unknown }): void {
+    const kind = status.error === undefined || status.error === null ? undefined : errorKind(status.error);
+    const body = JSON.stringify({ camera: cameraId, state: status.state, ...(kind ? { error: kind } : {}), ts: Date.now() });
     this.cameraStatus.set(cameraId, body);
     this.link?.publish(`${this.base()}/${TOPIC.cameraStatus(cameraId)}`, Buffer.from(body), 1, true);
   }
@@ -134,6 +140,7 @@ export class Uplink implements AlertSink {
     const outbox = this.outbox!;
     const base = this.base();
     const log = this.log.child({ stage: 'publish' });
+    for (const warning of mqttWarnings(mqtt)) log.warn({ warning }, 'insecure mqtt setting');
     const offline = JSON.stringify({ state: 'offline', boot: outbox.boot });
     this.link = new MqttLink(
       {
@@ -253,4 +260,10 @@ export class Uplink implements AlertSink {
     if (!this.outbox) throw new Error('Uplink used before start()');
     return this.outbox;
   }
+}
+
+/** The kind of an error as a short word ('connection', 'stalled', ...); 'error' when it has none. */
+function errorKind(error: unknown): string {
+  const kind = (error as { kind?: unknown }).kind;
+  return typeof kind === 'string' && /^[a-z][a-z-]{0,31}$/.test(kind) ? kind : 'error';
 }

@@ -87,6 +87,11 @@ const SCHEME_CHAR = /[a-z0-9+.-]/i;
 const LETTER = /[a-z]/i;
 const URI_END = /[\s"'<>`]/;
 
+/** Removes the userinfo of every URI in a text, without the remembered-secret layer. */
+export function stripUserinfo(text: string): string {
+  return redactUrisIn(text);
+}
+
 function redactUrisIn(text: string): string {
   let out = '';
   let done = 0; // text before this index is already in `out`

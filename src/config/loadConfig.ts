@@ -77,12 +77,43 @@ function readYaml(text: string, file: string, lines: LineCounter): { doc: Docume
   if (doc.errors.length > 0) {
     throw new ConfigError(file, doc.errors.map((e) => `YAML syntax (line ${e.linePos?.[0]?.line ?? '?'}): ${yamlFailure(e)}`));
   }
+  let raw: unknown;
   try {
-    return { doc, raw: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown };
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
   } catch (err) {
     const line = firstAliasLine(doc, lines);
     throw new ConfigError(file, [`YAML${line ? ` (line ${line})` : ''}: ${yamlFailure(err)}`], { cause: err });
   }
+  const shape = shapeProblem(raw);
+  if (shape) {
+    const line = shape.startsWith('an alias') ? firstAliasLine(doc, lines) : undefined;
+    throw new ConfigError(file, [`YAML${line ? ` (line ${line})` : ''}: ${shape}`]);
+  }
+  return { doc, raw };
+}
+
+// Far beyond any real config; the walks that follow (secrets, keys, schema) recurse.
+const MAX_DEPTH = 64;
+const MAX_NODES = 200_000;
+
+/** A cycle (an alias inside its own anchor), excessive depth or size; undefined when none. */
+function shapeProblem(root: unknown): string | undefined {
+  let nodes = 0;
+  const ancestors = new Set<object>();
+  const walk = (v: unknown, depth: number): string | undefined => {
+    if (++nodes > MAX_NODES) return `more than ${MAX_NODES} values; this is not a configuration`;
+    if (v === null || typeof v !== 'object') return undefined;
+    if (ancestors.has(v)) return 'an alias (*name) refers to the anchor it is inside of; write the values out';
+    if (depth > MAX_DEPTH) return 'nested too deeply to be a configuration';
+    ancestors.add(v);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      const problem = walk(child, depth + 1);
+      if (problem) return problem;
+    }
+    ancestors.delete(v);
+    return undefined;
+  };
+  return walk(root, 0);
 }
 
 // A config needs few aliases, if any; the yaml package counts each expansion against this.

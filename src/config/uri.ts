@@ -55,7 +55,7 @@ export function checkUri(uri: string, schemes: readonly string[]): CheckedUri | 
   try {
     url = new URL(uri);
   } catch {
-    return new UriProblem(parts.userinfo !== undefined ? `is not a valid URI; ${ENCODE_HINT}` : 'is not a valid URI (check the host and port)');
+    return new UriProblem(`is not a valid URI: check the host and port; if it holds a password, ${ENCODE_HINT}`);
   }
   if (scheme !== 'file' && url.hostname === '') return new UriProblem('has no host');
   const [user, pass] = splitPair(parts.userinfo);

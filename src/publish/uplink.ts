@@ -57,6 +57,8 @@ export class Uplink implements AlertSink {
   private commands: CommandHandler | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly cameraStatus = new Map<string, string>();
+  /** Messages from the broker that were dropped, by kind (ack, command, topic, message). */
+  readonly rejectedMessages: Record<string, number> = {};
   private healthSeq = 0;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -183,18 +185,38 @@ export class Uplink implements AlertSink {
     this.publisher!.onConnect();
   }
 
+  /**
+   * Everything that arrives from the broker comes through here. Nothing in a message may throw out
+   * of it (mqtt.js would take the process down) or leave a promise rejected: a message that cannot
+   * be handled is counted, logged and dropped.
+   */
   private onMessage(topic: string, payload: Buffer): void {
     const base = this.base();
-    if (topic === `${base}/${TOPIC.ack}`) {
-      const ack = parseAck(payload);
-      if (!ack) this.log.warn({ bytes: payload.length }, 'malformed end-to-end ack ignored');
-      else this.outbox?.ack(ack);
-      return;
+    try {
+      if (topic === `${base}/${TOPIC.ack}`) {
+        const ack = parseAck(payload);
+        if (!ack) this.refuse('ack', payload, 'malformed end-to-end ack ignored');
+        else this.outbox?.ack(ack);
+        return;
+      }
+      if (!topic.startsWith(`${base}/request/`)) return this.refuse('topic', payload, 'message on an unexpected topic ignored');
+      const command = topic.slice(`${base}/request/`.length);
+      this.commands!.handle(command, payload)
+        .then((replies) => {
+          for (const r of replies) this.link?.publish(`${base}/${r.topic}`, r.payload, 1, false);
+        })
+        .catch((err: unknown) => this.refuse('command', payload, 'command could not be answered', err));
+    } catch (err) {
+      this.refuse('message', payload, 'message from the broker could not be handled', err);
     }
-    const command = topic.slice(`${base}/request/`.length);
-    void this.commands!.handle(command, payload).then((replies) => {
-      for (const r of replies) this.link?.publish(`${base}/${r.topic}`, r.payload, 1, false);
-    });
+  }
+
+  private refuse(kind: string, payload: Buffer, message: string, err?: unknown): void {
+    const n = (this.rejectedMessages[kind] = (this.rejectedMessages[kind] ?? 0) + 1);
+    // A flood of bad messages must not become a flood of log lines: the first ten, then one in a thousand.
+    if (n <= 10 || n % 1000 === 0) {
+      this.log.warn({ kind, count: n, bytes: payload.length, ...(err ? { err: (err as Error)?.message ?? String(err) } : {}) }, message);
+    }
   }
 
   private replay(since: { seq?: number; ts?: number }): number {

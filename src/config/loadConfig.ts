@@ -68,6 +68,8 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
  * JavaScript errors, becomes a ConfigError with a line.
  */
 function readYaml(text: string, file: string, lines: LineCounter): { doc: Document; raw: unknown } {
+  const before = preScan(text);
+  if (before) throw new ConfigError(file, [before]);
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
@@ -90,6 +92,48 @@ function readYaml(text: string, file: string, lines: LineCounter): { doc: Docume
     throw new ConfigError(file, [`YAML${line ? ` (line ${line})` : ''}: ${shape}`]);
   }
   return { doc, raw };
+}
+
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Refuses, before the YAML parser sees it, a file too large to be a config or with flow
+ * collections ([ and {) nested deeper than MAX_DEPTH: the parser recurses per level, and 100 000
+ * levels exhaust its memory and take the process down rather than throwing.
+ */
+function preScan(text: string): string | undefined {
+  if (text.length > MAX_FILE_BYTES) return `the file is larger than ${MAX_FILE_BYTES / 1024} KiB; this is not a configuration`;
+  let depth = 0;
+  let line = 1;
+  let quote = '';
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      comment = false;
+      continue;
+    }
+    if (comment) continue;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    // A quote opens a quoted scalar only where a scalar starts (O'Brien is plain text).
+    if ((c === '"' || c === "'") && startsScalar(text, i)) quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) comment = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return `YAML (line ${line}): nested too deeply to be a configuration`;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+function startsScalar(text: string, i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
+  return j < 0 || '\n:[{,-?'.includes(text[j]!);
 }
 
 // Far beyond any real config; the walks that follow (secrets, keys, schema) recurse.

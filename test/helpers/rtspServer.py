@@ -46,8 +46,9 @@ def main() -> None:
         mounts.add_factory(path, factory)
     if args.user:
         auth = GstRtspServer.RTSPAuth()
-        token = GstRtspServer.RTSPToken.new_empty()
-        token.get_structure().set_value("media.factory.role", "user")
+        # RTSPToken.new_empty is not introspectable; set_string works on a default token.
+        token = GstRtspServer.RTSPToken()
+        token.set_string("media.factory.role", "user")
         auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password), token)
         server.set_auth(auth)
     if server.attach(None) == 0:

@@ -3,7 +3,9 @@ import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/loadConfig.js';
 import { encodeSecret } from '../../src/config/uri.js';
+import { forgetSecrets } from '../../src/log/redact.js';
 import { startCameraSim, type CameraSim } from '../helpers/cameraSim/cameraSim.js';
 import { runCli, STREET, tempDir, type CliResult } from '../helpers/media.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
@@ -155,6 +157,14 @@ cameras:
       outputs.push([name, r]);
       expect(r.code, r.stderr).toBe(0);
       found.push(...leaks(name, r.stdout + r.stderr));
+    }
+    // The camera it added loads with the password as typed (stored raw, encoded only into the URI).
+    const added = loadConfig(config, { env: { MQTT_PW } }).cameras.find((c) => c.id === 'gate-3')!;
+    forgetSecrets();
+    for (const uri of [added.source, added.onvif!.recordSource!]) {
+      const u = new URL(uri);
+      expect(decodeURIComponent(u.password)).toBe(CAM_PW);
+      expect(u.hostname).toBe('127.0.0.1');
     }
   });
 

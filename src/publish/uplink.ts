@@ -97,12 +97,14 @@ export class Uplink implements AlertSink {
 
   /**
    * Sets a camera's retained status; republished after every reconnect. The message carries the
-   * camera id, its state and the kind of error (a StreamError's kind), never an error's text:
-   * that text can quote the stream URI, and the status travels over every bridge.
+   * camera id, its state, the kind of error (a StreamError's kind) and any figures given (counters),
+   * never an error's text: that text can quote the stream URI, and the status travels over every
+   * bridge. `error` may be the error itself or its message; a message becomes the kind "error".
    */
-  setCameraStatus(cameraId: string, status: { state: string; error?: unknown }): void {
-    const kind = status.error === undefined || status.error === null ? undefined : errorKind(status.error);
-    const body = JSON.stringify({ camera: cameraId, state: status.state, ...(kind ? { error: kind } : {}), ts: Date.now() });
+  setCameraStatus(cameraId: string, status: { state: string; error?: unknown; [figure: string]: unknown }): void {
+    const { state, error, ...figures } = status;
+    const kind = error === undefined || error === null ? undefined : errorKind(error);
+    const body = JSON.stringify({ ...figures, camera: cameraId, state, ...(kind ? { error: kind } : {}), ts: Date.now() });
     this.cameraStatus.set(cameraId, body);
     this.link?.publish(`${this.base()}/${TOPIC.cameraStatus(cameraId)}`, Buffer.from(body), 1, true);
   }
@@ -286,6 +288,6 @@ export class Uplink implements AlertSink {
 
 /** The kind of an error as a short word ('connection', 'stalled', ...); 'error' when it has none. */
 function errorKind(error: unknown): string {
-  const kind = (error as { kind?: unknown }).kind;
+  const kind = typeof error === 'object' ? (error as { kind?: unknown }).kind : undefined;
   return typeof kind === 'string' && /^[a-z][a-z-]{0,31}$/.test(kind) ? kind : 'error';
 }

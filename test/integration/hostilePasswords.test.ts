@@ -170,7 +170,12 @@ cameras:
 
   it('no MQTT message and no file the agent wrote holds a password', () => {
     expect(messages.length).toBeGreaterThan(3);
-    for (const m of messages) found.push(...leaks(`MQTT ${m.topic}`, m.topic + m.payload.toString('utf8')));
+    for (const m of messages) {
+      const text = m.topic + m.payload.toString('utf8');
+      found.push(...leaks(`MQTT ${m.topic}`, text));
+      // No URI with credentials at all, whoever's they are.
+      if (/[a-z][a-z0-9+.-]*:\/\/[^\s"/]*@/i.test(text)) found.push(`MQTT ${m.topic} carries a URI with credentials`);
+    }
     for (const f of filesUnder(dir)) {
       // The secrets file is where the passwords belong (camera add appends the new one there).
       if (f === join(dir, 'secrets.yaml')) continue;

@@ -82,14 +82,20 @@ describe('camera and broker URIs are checked at load time', () => {
 });
 
 describe('secrets never leave through the config', () => {
+  // One folder for every variant: paths resolved against the config's folder are part of the hash.
+  const dir = tempDir();
+  let n = 0;
   const site = (pw: string, mqttPw: string) => {
-    const dir = tempDir();
-    writeFileSync(join(dir, 'secrets.yaml'), `CAM_PW: "${pw}"\nMQTT_PW: "${mqttPw}"\n`);
+    n++;
+    writeFileSync(join(dir, `secrets-${n}.yaml`), `CAM_PW: "${pw}"\nMQTT_PW: "${mqttPw}"\n`);
     writeFileSync(
-      join(dir, 'site.yaml'),
-      `secrets_file: secrets.yaml\n${cam('rtsp://admin:${CAM_PW}@10.0.0.5/s?pw=${CAM_PW}', '    onvif: { host: 10.0.0.5, record_source: "rtsp://admin:${CAM_PW}@10.0.0.5/main" }\n')}mqtt:\n  urls: ["mqtts://gw:\${MQTT_PW}@broker:8883"]\n  username: gw\n  password: \${MQTT_PW}\n`,
+      join(dir, `site-${n}.yaml`),
+      `secrets_file: secrets-${n}.yaml\n${cam('rtsp://admin:${CAM_PW}@10.0.0.5/s?pw=${CAM_PW}', '    onvif: { host: 10.0.0.5, record_source: "rtsp://admin:${CAM_PW}@10.0.0.5/main" }\n')}mqtt:\n  urls: ["mqtts://gw:\${MQTT_PW}@broker:8883"]\n  username: gw\n  password: \${MQTT_PW}\n`,
     );
-    return loadConfig(join(dir, 'site.yaml'), { env: {} });
+    const cfg = loadConfig(join(dir, `site-${n}.yaml`), { env: {} });
+    // The secrets file's own name differs per variant; it is not what is compared here.
+    cfg.secretsFile = 'secrets.yaml';
+    return cfg;
   };
 
   it('the config hash does not depend on the passwords (a dictionary attack has nothing to test)', () => {

@@ -41,7 +41,6 @@ export class StreamError extends Error {
   }
 }
 
-/** Removes user:password@ from a URI so that it can be logged or printed. */
-export function redactUri(uri: string): string {
-  return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
-}
+// The one redaction, built on the URI splitter of the config loader; re-exported here because
+// every stage that reports an error needs it.
+export { redactUri } from './log/redact.js';

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/loadConfig.js';
 import { COCO80 } from '../detect/labels.js';
 import { readManifest } from '../detect/modelManifest.js';
-import { redactUri } from '../errors.js';
+import { printableConfig } from '../config/configSecrets.js';
+import { mqttWarnings } from '../config/tlsCheck.js';
 import { EXIT } from './exitCodes.js';
 import { accessReport, stateLines } from './stateReport.js';
 
@@ -28,9 +29,7 @@ export function registerConfigCommands(program: Command): void {
         return;
       }
       process.stdout.write(`${file}: OK (${cfg.cameras.length} camera(s), gateway ${cfg.gateway.id})\n${stateLines(cfg)}`);
-      if (opts.print) {
-        const shown = { ...cfg, cameras: cfg.cameras.map((c) => ({ ...c, source: redactUri(c.source) })) };
-        process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
-      }
+      for (const w of mqttWarnings(cfg.mqtt)) process.stderr.write(`${file}: warning: ${w}\n`);
+      if (opts.print) process.stdout.write(`${JSON.stringify(printableConfig(cfg), null, 2)}\n`);
     });
 }

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_FILTER } from '../config/cameraSchema.js';
 import { loadDetector } from '../detect/loadDetector.js';
 import { GstFrameSource } from '../stream/gstFrameSource.js';
+import { rememberUriSecrets } from '../log/redact.js';
 import { toSourceUri } from './sourceUri.js';
 
 function positive(name: string) {
@@ -28,6 +29,8 @@ export function registerDetectCommand(program: Command): void {
     .option('--decoder <mode>', 'auto (prefer hardware) or software', 'auto')
     .addHelpText('after', '\nExample:\n  edge-agent detect ../shared/videos/vtest_h264.mp4 --frames 20\n\nOutput line:\n  {"camera":"cli","seq":0,"ts":1700000000000,"detections":[{"label":"person","score":0.87,"box":{"x1":..,"y1":..,"x2":..,"y2":..}}]}')
     .action(async (input: string, opts: DetectOptions) => {
+      // The password in the URI must not come back in an error message, whatever GStreamer quotes.
+      rememberUriSecrets(input);
       await detect(toSourceUri(input), opts);
     });
 }

@@ -1,4 +1,4 @@
-import { ConfigError, ModelError, StreamError } from '../errors.js';
+import { ConfigError, ModelError, StreamError, redactUri } from '../errors.js';
 import { UplinkError } from '../publish/uplinkError.js';
 import { StoreError } from '../store/storeErrors.js';
 
@@ -54,7 +54,8 @@ export function reportFatal(err: unknown): number {
   let text = `edge-agent: ${fatalMessage(err)}\n`;
   if (stacksWanted()) text += `${detail(err)}\n`;
   else if (exitCodeOf(err) === EXIT.failure) text += 'edge-agent: set EDGE_AGENT_DEBUG=1 (or logging.level: debug) to see where it happened\n';
-  process.stderr.write(text);
+  // Error text may echo a URI or a secret (GStreamer and mqtt.js quote what they were given).
+  process.stderr.write(redactUri(text));
   return exitCodeOf(err);
 }
 

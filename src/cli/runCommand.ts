@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startAll } from '../agent.js';
 import { CameraWatch, moveAlert } from '../cameraWatch.js';
 import { composeAgent } from '../compose.js';
+import { configHash } from '../config/configHash.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
 import { busyDropped, countersJson, type CameraCounters } from '../health/cameraCounters.js';
@@ -13,7 +13,6 @@ import { createLogger, type LevelWithSilent, type Logger } from '../log/logger.j
 import { Uplink } from '../publish/uplink.js';
 import { RetryingSink } from '../store/retryingSink.js';
 import { installedChecks } from './configCommands.js';
-import { redactUri } from '../errors.js';
 import { EXIT, showStacks } from './exitCodes.js';
 import { VERSION } from './version.js';
 
@@ -58,7 +57,7 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
       if (state !== 'online' && state !== 'offline') return;
       const c = counters.get(camera);
       const frames = c && { offered: c.offered, taken: c.frames, dropped_busy: busyDropped(c), skipped_motion: c.skipped, inferred: c.inferred };
-      uplink.setCameraStatus(camera, { state, error: error?.message, frames });
+      uplink.setCameraStatus(camera, { state, error, frames });
     },
   });
   const watch = new CameraWatch(
@@ -99,12 +98,10 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
 
 function gatewayInfo(cfg: Config) {
   const modelIds = [...new Set(cfg.cameras.map((c) => c.model))];
-  // Hash of the effective settings without secrets: two gateways with equal hashes behave alike.
-  const shown = { ...cfg, cameras: cfg.cameras.map((c) => ({ ...c, source: redactUri(c.source) })), mqtt: undefined };
   return {
     version: VERSION,
     cameras: cfg.cameras.map((c) => c.id),
     models: modelIds.map((id) => ({ id, sha256: findModel(id).sha256 })),
-    configHash: createHash('sha256').update(JSON.stringify(shown)).digest('hex').slice(0, 16),
+    configHash: configHash(cfg),
   };
 }

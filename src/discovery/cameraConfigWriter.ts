@@ -120,8 +120,8 @@ function writeSecret(file: string, name: string, password: string): { created: b
   if (!created && doc.contents !== null && !isMap(doc.contents)) {
     throw new CameraConfigError(`${file}: not a mapping of NAME: value; not touching it`);
   }
-  // The loader pastes the value into the URI as is, so characters with a meaning there are escaped.
-  doc.set(name, /[:@/?#%\s]/.test(password) ? encodeURIComponent(password) : password);
+  // Stored as typed: the loader percent-encodes a secret where it fills a URI's userinfo.
+  doc.set(name, password);
   writeFileSync(file, doc.toString(), { mode: 0o600 });
   const shared = shareWithService(file);
   return { created, access: `mode 0${shared.mode.toString(8)}${shared.group ? `, group ${shared.group}` : ''}` };

@@ -53,7 +53,21 @@ const MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
 
 type Request = Record<string, unknown> & { transaction?: string | number };
 
+/** A request that cannot be served, with the reason for the requester. */
+class CommandRefused extends Error {}
+
+/** Figures about the requests received; for the health message and tests. */
+export interface CommandCounters {
+  /** Requests answered with status ok. */
+  answered: number;
+  /** Requests refused before running (too large, not JSON, invalid, unknown command). */
+  refused: number;
+  /** Requests that failed while running (an expected refusal or an internal error). */
+  failed: number;
+}
+
 export class CommandHandler {
+  readonly counters: CommandCounters = { answered: 0, refused: 0, failed: 0 };
   private validators: Map<string, ValidateFunction> | undefined;
 
   constructor(
@@ -65,27 +79,33 @@ export class CommandHandler {
   /** Names of the commands this gateway answers. */
   static readonly commands = Object.keys(SCHEMAS);
 
-  /** Answers one request; never throws. */
+  /** Answers one request; never throws and never rejects. */
   async handle(command: string, payload: Buffer): Promise<CommandReply[]> {
     const topic = TOPIC.response(command);
     const parsed = this.parse(command, payload);
     if (typeof parsed === 'string') {
-      this.log.warn({ command, error: parsed }, 'bad command refused');
+      this.counters.refused++;
+      this.log.warn({ command: shown(command), bytes: payload.length, error: parsed }, 'bad command refused');
       return [reply(topic, { status: 'error', error: parsed, transaction: null })];
     }
     const tx = parsed.transaction ?? null;
     try {
       const { data, extra } = await this.run(command, parsed);
+      this.counters.answered++;
       return [reply(topic, { status: 'ok', data, transaction: tx }), ...(extra ? [extra] : [])];
     } catch (err) {
-      return [reply(topic, { status: 'error', error: (err as Error).message, transaction: tx })];
+      this.counters.failed++;
+      if (err instanceof CommandRefused) return [reply(topic, { status: 'error', error: err.message, transaction: tx })];
+      // A fault of the gateway, not of the request: its text stays in the log.
+      this.log.warn({ command, err: (err as Error)?.message ?? String(err) }, 'command failed');
+      return [reply(topic, { status: 'error', error: `the gateway could not answer ${command}; see its log`, transaction: tx })];
     }
   }
 
   private parse(command: string, payload: Buffer): Request | string {
     if (payload.length > this.maxBytes) return `request too large (${payload.length} bytes, at most ${this.maxBytes})`;
     const validate = this.validator(command);
-    if (!validate) return `unknown command "${command}"; known: ${CommandHandler.commands.join(', ')}`;
+    if (!validate) return `unknown command "${shown(command)}"; known: ${CommandHandler.commands.join(', ')}`;
     let value: unknown;
     try {
       value = payload.length === 0 ? {} : JSON.parse(payload.toString('utf8'));
@@ -117,11 +137,11 @@ export class CommandHandler {
   private async snapshot(req: Request): Promise<{ data: unknown; extra?: CommandReply }> {
     const alertId = req['alert_id'] as string;
     const path = this.ctx.snapshotPath(alertId);
-    if (!path) throw new Error(`no snapshot known for alert "${alertId}"`);
+    if (!path) throw new CommandRefused(`no snapshot known for alert "${alertId}"`);
     const jpeg = await readFile(path).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`snapshot of "${alertId}" is no longer on disk (${err.code ?? err.message})`);
+      throw new CommandRefused(`snapshot of "${alertId}" is no longer on disk (${err.code ?? 'unreadable'})`);
     });
-    if (jpeg.length > MAX_SNAPSHOT_BYTES) throw new Error(`snapshot of "${alertId}" is too large (${jpeg.length} bytes)`);
+    if (jpeg.length > MAX_SNAPSHOT_BYTES) throw new CommandRefused(`snapshot of "${alertId}" is too large (${jpeg.length} bytes)`);
     if (req['encoding'] === 'binary') {
       const topic = `${TOPIC.response('snapshot')}/${encodeURIComponent(String(req.transaction ?? alertId)).replace(/[+#/]/g, '_')}`;
       return { data: { alert_id: alertId, bytes: jpeg.length, topic }, extra: { topic, payload: jpeg } };
@@ -136,6 +156,12 @@ export class CommandHandler {
     }
     return this.validators.get(command);
   }
+}
+
+/** A command name from a topic, fit to quote: printable and short. */
+function shown(command: string): string {
+  const clean = command.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 64 ? `${clean.slice(0, 64)}...` : clean;
 }
 
 function reply(topic: string, body: Record<string, unknown>): CommandReply {

@@ -56,14 +56,15 @@ export class MqttLink {
   start(): void {
     if (!this.stopped) return;
     const t = this.opts.tls;
-    try {
-      this.files = {
-        ...(t.ca ? { ca: readFileSync(t.ca) } : {}),
-        ...(t.cert ? { cert: readFileSync(t.cert) } : {}),
-        ...(t.key ? { key: readFileSync(t.key) } : {}),
-      };
-    } catch (err) {
-      throw new UplinkError(`cannot read an MQTT TLS file: ${(err as Error).message}`, { cause: err });
+    this.files = {};
+    for (const key of ['ca', 'cert', 'key'] as const) {
+      const path = t[key];
+      if (path === undefined) continue;
+      try {
+        this.files[key] = readFileSync(path);
+      } catch (err) {
+        throw new UplinkError(`mqtt.tls.${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path and that the agent user may read it`, { cause: err });
+      }
     }
     this.stopped = false;
     this.attempt();

@@ -17,12 +17,17 @@ export function baseTopic(b: TopicBase): string {
 
 /**
  * Makes any string safe as one topic level: MQTT wildcards, separators and NUL would change what a
- * subscriber matches. Config ids are already restricted; alert kinds and rule names come from code.
+ * subscriber matches, and Mosquitto disconnects a client that publishes control characters (a
+ * command name echoed into response/<command> would otherwise cut the uplink). Config ids are
+ * already restricted; alert kinds and rule names come from code.
  */
 export function topicLevel(s: string): string {
-  const clean = s.replace(/[+#/\u0000]/g, '_');
+  const clean = s.replace(/[+#/\u0000-\u001f\u007f-\u009f\ud800-\udfff]/g, '_').slice(0, MAX_LEVEL);
   return clean.length > 0 ? clean : '_';
 }
+
+// Far longer than any id; keeps a response topic within MQTT's 65535-byte limit whatever the request.
+const MAX_LEVEL = 1024;
 
 /** Suffixes below the base topic. */
 export const TOPIC = {

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { mqttWarnings } from '../config/tlsCheck.js';
 import type { MqttConfig, OutboxConfig } from '../config/uplinkSchema.js';
 import type { CameraHealthSource } from '../health/cameraHealth.js';
 import { sampleSystem } from '../health/systemHealth.js';
@@ -58,6 +59,8 @@ export class Uplink implements AlertSink {
   private commands: CommandHandler | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly cameraStatus = new Map<string, string>();
+  /** Messages from the broker that were dropped, by kind (ack, command, topic, message). */
+  readonly rejectedMessages: Record<string, number> = {};
   private healthSeq = 0;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -94,9 +97,16 @@ export class Uplink implements AlertSink {
     this.publisher?.kick();
   }
 
-  /** Sets a camera's retained status (JSON object); republished after every reconnect. */
-  setCameraStatus(cameraId: string, status: Record<string, unknown>): void {
-    const body = JSON.stringify({ ...status, ts: Date.now() });
+  /**
+   * Sets a camera's retained status; republished after every reconnect. The message carries the
+   * camera id, its state, the kind of error (a StreamError's kind) and any figures given (counters),
+   * never an error's text: that text can quote the stream URI, and the status travels over every
+   * bridge. `error` may be the error itself or its message; a message becomes the kind "error".
+   */
+  setCameraStatus(cameraId: string, status: { state: string; error?: unknown; [figure: string]: unknown }): void {
+    const { state, error, ...figures } = status;
+    const kind = error === undefined || error === null ? undefined : errorKind(error);
+    const body = JSON.stringify({ ...figures, camera: cameraId, state, ...(kind ? { error: kind } : {}), ts: Date.now() });
     this.cameraStatus.set(cameraId, body);
     this.link?.publish(`${this.base()}/${TOPIC.cameraStatus(cameraId)}`, Buffer.from(body), 1, true);
   }
@@ -136,6 +146,7 @@ export class Uplink implements AlertSink {
     const outbox = this.outbox!;
     const base = this.base();
     const log = this.log.child({ stage: 'publish' });
+    for (const warning of mqttWarnings(mqtt)) log.warn({ warning }, 'insecure mqtt setting');
     const offline = JSON.stringify({ state: 'offline', boot: outbox.boot });
     this.link = new MqttLink(
       {
@@ -178,18 +189,38 @@ export class Uplink implements AlertSink {
     this.publisher!.onConnect();
   }
 
+  /**
+   * Everything that arrives from the broker comes through here. Nothing in a message may throw out
+   * of it (mqtt.js would take the process down) or leave a promise rejected: a message that cannot
+   * be handled is counted, logged and dropped.
+   */
   private onMessage(topic: string, payload: Buffer): void {
     const base = this.base();
-    if (topic === `${base}/${TOPIC.ack}`) {
-      const ack = parseAck(payload);
-      if (!ack) this.log.warn({ bytes: payload.length }, 'malformed end-to-end ack ignored');
-      else this.outbox?.ack(ack);
-      return;
+    try {
+      if (topic === `${base}/${TOPIC.ack}`) {
+        const ack = parseAck(payload);
+        if (!ack) this.refuse('ack', payload, 'malformed end-to-end ack ignored');
+        else this.outbox?.ack(ack);
+        return;
+      }
+      if (!topic.startsWith(`${base}/request/`)) return this.refuse('topic', payload, 'message on an unexpected topic ignored');
+      const command = topic.slice(`${base}/request/`.length);
+      this.commands!.handle(command, payload)
+        .then((replies) => {
+          for (const r of replies) this.link?.publish(`${base}/${r.topic}`, r.payload, 1, false);
+        })
+        .catch((err: unknown) => this.refuse('command', payload, 'command could not be answered', err));
+    } catch (err) {
+      this.refuse('message', payload, 'message from the broker could not be handled', err);
     }
-    const command = topic.slice(`${base}/request/`.length);
-    void this.commands!.handle(command, payload).then((replies) => {
-      for (const r of replies) this.link?.publish(`${base}/${r.topic}`, r.payload, 1, false);
-    });
+  }
+
+  private refuse(kind: string, payload: Buffer, message: string, err?: unknown): void {
+    const n = (this.rejectedMessages[kind] = (this.rejectedMessages[kind] ?? 0) + 1);
+    // A flood of bad messages must not become a flood of log lines: the first ten, then one in a thousand.
+    if (n <= 10 || n % 1000 === 0) {
+      this.log.warn({ kind, count: n, bytes: payload.length, ...(err ? { err: (err as Error)?.message ?? String(err) } : {}) }, message);
+    }
   }
 
   private replay(since: { seq?: number; ts?: number }): number {
@@ -255,4 +286,10 @@ export class Uplink implements AlertSink {
     if (!this.outbox) throw new Error('Uplink used before start()');
     return this.outbox;
   }
+}
+
+/** The kind of an error as a short word ('connection', 'stalled', ...); 'error' when it has none. */
+function errorKind(error: unknown): string {
+  const kind = typeof error === 'object' ? (error as { kind?: unknown }).kind : undefined;
+  return typeof kind === 'string' && /^[a-z][a-z-]{0,31}$/.test(kind) ? kind : 'error';
 }

@@ -73,7 +73,7 @@ describe('camera add', () => {
     });
     const secrets = join(dir, 'secrets.yaml');
     expect(statSync(secrets).mode & 0o777).toBe(0o600);
-    expect(parse(readFileSync(secrets, 'utf8'))).toEqual({ CAM_JUNCTION_2_PASSWORD: encodeURIComponent(PASSWORD) });
+    expect(parse(readFileSync(secrets, 'utf8'))).toEqual({ CAM_JUNCTION_2_PASSWORD: PASSWORD });
     expect(result.out + result.err).not.toContain(PASSWORD);
     expect(result.out).toMatch(/created, mode 0600/);
   });
@@ -95,7 +95,7 @@ describe('camera add', () => {
     expect(result.code).toBe(0);
     const secrets = readFileSync(join(dir, 'site-secrets.yaml'), 'utf8');
     expect(secrets).toContain('# broker');
-    expect(parse(secrets)).toMatchObject({ MQTT_PASSWORD: 'abc', CAM_CAM_B_PASSWORD: encodeURIComponent(PASSWORD) });
+    expect(parse(secrets)).toMatchObject({ MQTT_PASSWORD: 'abc', CAM_CAM_B_PASSWORD: PASSWORD });
     expect(statSync(join(dir, 'site-secrets.yaml')).mode & 0o777).toBe(0o600);
   });
 

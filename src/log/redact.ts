@@ -104,7 +104,8 @@ function redactUrisIn(text: string): string {
     while (end < text.length && !URI_END.test(text[end]!)) end++;
     // A later "://" before `end` belongs to this URI: its userinfo would be a part of this one's.
     floor = end;
-    if (start === sep) continue;
+    // A file URI carries a path, never credentials: keep `file:///clips/gate@night.mp4` readable.
+    if (start === sep || text.slice(start, sep).toLowerCase() === 'file') continue;
     let at = end - 1;
     while (at >= sep + 3 && text[at] !== '@') at--;
     if (at < sep + 3) continue;

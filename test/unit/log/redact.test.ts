@@ -14,7 +14,7 @@ describe('redactUri', () => {
     ['rtsp://user:p%40ss%2Fw@host/x', 'rtsp://***@host/x', 'p%40ss'],
     ['mqtts://gw:pa:ss@broker:8883', 'mqtts://***@broker:8883', 'pa:ss'],
     ['rtsp://in:cp', 'rtsp://in:cp', undefined],
-    ['file:///var/video/a@b.mp4', 'file://***@b.mp4', undefined],
+    ['file:///var/video/gate@night.mp4', 'file:///var/video/gate@night.mp4', undefined],
   ])('%s', (input, expected, secret) => {
     const out = redactUri(input);
     expect(out).toBe(expected);
@@ -38,7 +38,7 @@ describe('redactUri', () => {
       const out = redactUri(s);
       // Whatever the input, the part between :// and the last @ never survives.
       const m = /^([a-z][a-z0-9+.-]*:\/\/)[^\s"'<>`]*@/i.exec(s);
-      if (m) expect(out.startsWith(`${m[1]}***@`), `${s} -> ${out}`).toBe(true);
+      if (m && m[1]!.toLowerCase() !== 'file://') expect(out.startsWith(`${m[1]}***@`), `${s} -> ${out}`).toBe(true);
       n++;
     }
     expect(n).toBe(10_000);

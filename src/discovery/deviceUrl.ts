@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { redactUri } from '../errors.js';
 
 // Addresses that come from the network (WS-Discovery XAddrs, GetServices XAddrs, pull-point
 // addresses) are parsed here, once, into a checked form. Everything downstream takes a CheckedUrl
@@ -75,7 +76,8 @@ export function preferRoutable(urls: CheckedUrl[]): CheckedUrl[] {
  */
 export function shownText(raw: unknown, max = 120): string {
   const s = typeof raw === 'string' ? raw : String(raw);
+  // Whatever a sender wrote may hold a URI with credentials (its own or a replayed camera's).
   // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const clean = redactUri(s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

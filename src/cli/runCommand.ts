@@ -7,6 +7,8 @@ import { composeAgent } from '../compose.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
 import type { CameraHealth } from '../health/cameraHealth.js';
+import { agentProbe } from '../health/serviceProbe.js';
+import { createNotifier, superviseService } from '../health/systemdNotify.js';
 import { findModel } from '../detect/modelManifest.js';
 import { createLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
 import { Uplink } from '../publish/uplink.js';
@@ -59,8 +61,12 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
     },
   });
   agent = composed.agent;
+  // systemd (Type=notify): READY once every part has started, then STATUS and watchdog pings.
+  const notifier = createNotifier(log.child({ stage: 'systemd' }));
+  let supervision: { stop(): void } | undefined;
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
+    notifier.stopping();
     void agent?.stop();
   };
   process.once('SIGINT', stop);
@@ -69,8 +75,19 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
   try {
     await agent.start();
     log.info('agent started');
+    notifier.ready();
+    supervision = superviseService({
+      notifier,
+      log: log.child({ stage: 'systemd' }),
+      probe: agentProbe({
+        counters: agent.counters,
+        pending: () => uplink.depth(),
+        brokerConnected: () => (cfg.mqtt ? uplink.connected : undefined),
+      }),
+    });
     await agent.done();
   } finally {
+    supervision?.stop();
     await agent.stop();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

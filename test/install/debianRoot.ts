@@ -25,9 +25,12 @@ export function sh(command: string, env: Record<string, string> = {}): string {
   return r.stdout;
 }
 
-/** Builds (or reuses, when nothing changed) the package for `arch` under var/deb/ and returns its path. */
+/** Packages built by the tests, kept outside the clone so that a fresh clone (CI) reuses them while nothing that goes into them changed. */
+const PACKAGES = '/var/cache/edge-agent/deb/packages';
+
+/** Builds (or reuses, when nothing changed) the package for `arch` and returns its path. */
 export function buildDeb(arch: 'amd64' | 'arm64'): { path: string; line: string } {
-  const out = sh(`'${ROOT}/scripts/build-deb' --arch ${arch} --reuse`);
+  const out = sh(`'${ROOT}/scripts/build-deb' --arch ${arch} --reuse --out ${PACKAGES}`);
   const line = out.trim().split('\n').pop() ?? '';
   const path = line.split(':')[0]!;
   if (!existsSync(path)) throw new Error(`build-deb printed no package: ${out}`);

@@ -154,7 +154,7 @@ describe.skipIf(skip)('edge-agent under systemd (systemd-nspawn boot of a Debian
     expect(inside('journalctl -u edge-agent --no-pager -o cat')).toMatch(/no_such_key/);
   }, LONG);
 
-  it('the sandbox set itself up every time (no 2xx exit status of systemd's own)', () => {
+  it("the sandbox set itself up every time (no 2xx exit status of systemd's own)", () => {
     expect(inside('journalctl -u edge-agent --no-pager -o cat')).not.toMatch(/Failed to set up|status=2\d\d\//);
   });
 });

@@ -50,6 +50,7 @@ describe.skipIf(skip)('edge-agent under systemd (systemd-nspawn boot of a Debian
   let nspawn: ChildProcess | undefined;
   let console_ = '';
   let leader = 0;
+  let debName = '';
 
   /** Runs a command in the container's namespaces (its systemctl, its pids); stdout, or throws. */
   const inside = (command: string) => sh(`nsenter -t ${leader} -a /bin/sh -c '${command.replace(/'/g, `'\\''`)}'`);
@@ -68,10 +69,12 @@ describe.skipIf(skip)('edge-agent under systemd (systemd-nspawn boot of a Debian
 
   beforeAll(async () => {
     const deb = buildDeb('amd64').path;
+    debName = deb.split('/').pop()!;
     rtsp = await startRtspServer(STREET);
     o = overlayRoot(bareRoot(), 'nspawn');
     o.mountSystem();
     aptInstallDeb(o, deb);
+    sh(`cp '${deb}' '${o.root}/root/'`); // for the upgrade under systemd below
     o.unmountSystem();
     const machine = `edge-agent-test-${process.pid}`;
     nspawn = spawn(NSPAWN, ['-b', '--register=no', '--keep-unit', '-D', o.root, '-M', machine], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -152,6 +155,21 @@ describe.skipIf(skip)('edge-agent under systemd (systemd-nspawn boot of a Debian
     const v = show();
     expect(v).toMatchObject({ ActiveState: 'failed', Result: 'exit-code', ExecMainStatus: '2' });
     expect(inside('journalctl -u edge-agent --no-pager -o cat')).toMatch(/no_such_key/);
+  }, LONG);
+
+  it('an upgrade under systemd restarts a running agent and leaves a stopped one stopped', async () => {
+    writeConfig(config(rtsp.url('h264')));
+    inside('systemctl reset-failed edge-agent; systemctl start edge-agent');
+    const before = show();
+    expect(before['ActiveState']).toBe('active');
+    const reinstall = () => inside(`DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall /root/${debName}`);
+    reinstall();
+    const after = await until(show, (v) => v['ActiveState'] === 'active' && v['MainPID'] !== before['MainPID'], 'restarted by the upgrade');
+    expect(after['MainPID']).not.toBe('0');
+    inside('systemctl stop edge-agent');
+    reinstall();
+    expect(show()).toMatchObject({ ActiveState: 'inactive', MainPID: '0' });
+    expect(inside('systemctl is-enabled edge-agent').trim()).toBe('enabled');
   }, LONG);
 
   it("the sandbox set itself up every time (no 2xx exit status of systemd's own)", () => {

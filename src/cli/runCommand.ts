@@ -8,11 +8,14 @@ import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
 import { busyDropped, countersJson, type CameraCounters } from '../health/cameraCounters.js';
 import { cameraHealthSampler } from '../health/cameraHealth.js';
+import { agentProbe } from '../health/serviceProbe.js';
+import { createNotifier, superviseService } from '../health/systemdNotify.js';
 import { findModel } from '../detect/modelManifest.js';
 import { createLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
 import { Uplink } from '../publish/uplink.js';
 import { RetryingSink } from '../store/retryingSink.js';
 import { installedChecks } from './configCommands.js';
+import { redactUri } from '../errors.js';
 import { EXIT, showStacks } from './exitCodes.js';
 import { VERSION } from './version.js';
 
@@ -71,8 +74,12 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
     },
     log.child({ stage: 'onvif' }),
   );
+  // systemd (Type=notify): READY once every part has started, then STATUS and watchdog pings.
+  const notifier = createNotifier(log.child({ stage: 'systemd' }));
+  let supervision: { stop(): void } | undefined;
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
+    notifier.stopping();
     agent.stop().catch((err: Error) => log.error({ err: err.message }, 'stop failed'));
   };
   process.once('SIGINT', stop);
@@ -81,8 +88,19 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
   const stopAll = await startAll([uplink, watch, agent]);
   try {
     log.info('agent started');
+    notifier.ready();
+    supervision = superviseService({
+      notifier,
+      log: log.child({ stage: 'systemd' }),
+      probe: agentProbe({
+        counters,
+        pending: () => uplink.depth(),
+        brokerConnected: () => (cfg.mqtt ? uplink.connected : undefined),
+      }),
+    });
     await agent.done();
   } finally {
+    supervision?.stop();
     await agent.stop();
     alerts.flushNow();
     await stopAll();
@@ -92,7 +110,7 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
     log.info({ counters: byCamera, inference: agent.detectors.map((d) => ({ model: d.detector.modelId, ...d.latency() })) }, 'agent stopped');
   }
   const failed = [...counters.entries()].filter(([, c]) => c.error);
-  for (const [camera, c] of failed) process.stderr.write(`edge-agent: camera ${camera} failed: ${c.error}\n`);
+  for (const [camera, c] of failed) process.stderr.write(redactUri(`edge-agent: camera ${camera} failed: ${c.error}\n`));
   if (failed.length > 0) process.exitCode = EXIT.stream;
 }
 

@@ -104,14 +104,14 @@ describe.skipIf(skip)('Debian package', () => {
     expect(o!.tryRun('runuser -u nobody -- cat /etc/edge-agent/secrets.yaml').code).not.toBe(0); // nobody else
   });
 
-  it('edge-agent doctor runs as the service user', (ctx) => {
-    // ----- PLACE FOR `edge-agent doctor` ------------------------------------------------------
-    // The doctor command belongs to another part of the agent; until this build has it, this test
-    // says so and is skipped (--help and config validate above cover the installed CLI meanwhile).
-    if (!/^\s+doctor\b/m.test(o!.run('edge-agent --help'))) return ctx.skip('edge-agent doctor is not in this build yet');
+  it('edge-agent doctor runs as the service user: GStreamer, decoders and the bundled model pass', () => {
+    expect(o!.run('edge-agent --help')).toMatch(/^\s+doctor\b/m);
     const doctor = o!.tryRun('runuser -u edge-agent -- edge-agent doctor --config /etc/edge-agent/edge-agent.yaml');
+    const out = doctor.stdout + doctor.stderr;
     // No broker, no reachable RTSP camera and no systemd here: fails are expected, a crash is not.
-    expect(doctor.stdout + doctor.stderr).toMatch(/gstreamer/i);
+    expect(out).toMatch(/^gstreamer\s+PASS/m);
+    expect(out).toMatch(/^H\.264 decoder\s+PASS/m);
+    expect(out).toMatch(/^model yolox-nano-int8\s+PASS/m);
     expect(doctor.stderr).not.toMatch(/unexpected error|\n\s+at /);
   });
 

@@ -92,9 +92,21 @@ export class InferenceGate {
     const forced = this.cfg.forceIntervalS > 0 && frame.ts - this.lastInferenceTs >= this.cfg.forceIntervalS * 1000;
     const infer = !this.cfg.enabled || motion || liveTracks || forced;
     if (infer) {
+      // Cameras started together would all force their inference in the same instant, every
+      // interval, and queue behind each other for the shared detector; each camera keeps its own
+      // phase (fixed by its id, so a replay stays reproducible).
+      const first = this.lastInferenceTs === -Infinity;
       this.processed++;
-      this.lastInferenceTs = frame.ts;
+      this.lastInferenceTs = first ? frame.ts - phaseMs(frame.cameraId, this.cfg.forceIntervalS * 1000) : frame.ts;
     } else this.skipped++;
     return infer;
   }
+}
+
+/** A camera's offset within the forced-inference interval, from its id: spread, and stable. */
+function phaseMs(cameraId: string, intervalMs: number): number {
+  if (!(intervalMs > 0)) return 0;
+  let h = 2166136261;
+  for (let i = 0; i < cameraId.length; i++) h = Math.imul(h ^ cameraId.charCodeAt(i), 16777619);
+  return (h >>> 0) % Math.floor(intervalMs);
 }

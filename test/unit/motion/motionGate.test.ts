@@ -83,12 +83,29 @@ describe('inference gate', () => {
     const gate = new InferenceGate(motionCfg({ forceIntervalS: 10 }));
     const still = picture();
     const decisions: boolean[] = [];
-    for (let i = 0; i <= 12; i++) decisions.push(gate.decide(frame(i * 1000, still), false));
-    // first frame seeds the background; 10 s later a forced inference
-    expect(decisions).toEqual([true, false, false, false, false, false, false, false, false, false, true, false, false]);
-    expect(gate.decide(frame(13_000, still), true)).toBe(true);
-    expect(gate.decide(frame(14_000, picture({ x: 60, y: 60 })), false)).toBe(true);
-    expect({ processed: gate.processed, skipped: gate.skipped }).toEqual({ processed: 4, skipped: 11 });
+    for (let i = 0; i <= 25; i++) decisions.push(gate.decide(frame(i * 1000, still), false));
+    // The first frame seeds the background; then one forced inference per 10 s, at the camera's own
+    // phase within the interval (so cameras started together do not all force at once).
+    expect(decisions[0]).toBe(true);
+    const forced = decisions.map((d, i) => (d ? i : -1)).filter((i) => i > 0);
+    expect(forced[0]).toBeLessThanOrEqual(10);
+    expect(forced.slice(1).map((t, k) => t - forced[k]!)).toEqual(forced.length > 2 ? [10, 10] : [10]);
+    expect(gate.decide(frame(26_000, still), true)).toBe(true);
+    expect(gate.decide(frame(27_000, picture({ x: 60, y: 60 })), false)).toBe(true);
+    expect({ processed: gate.processed, skipped: gate.skipped }).toEqual({ processed: 3 + forced.length, skipped: 25 - forced.length });
+  });
+
+  it('gives cameras different phases for their forced inference, the same one every run', () => {
+    const firstForced = (cameraId: string) => {
+      const gate = new InferenceGate(motionCfg({ forceIntervalS: 10 }));
+      const still = picture();
+      for (let t = 0; t <= 20_000; t += 100) if (gate.decide({ ...frame(t, still), cameraId }, false) && t > 0) return t;
+      return -1;
+    };
+    const phases = ['cam-1', 'cam-2', 'cam-3', 'cam-4', 'cam-5', 'cam-6'].map(firstForced);
+    expect(new Set(phases).size).toBeGreaterThanOrEqual(4);
+    expect(phases.every((t) => t > 0 && t <= 10_000)).toBe(true);
+    expect(firstForced('cam-3')).toBe(phases[2]);
   });
 
   it('infers every frame when disabled or without a grey picture', () => {

@@ -45,11 +45,12 @@ function sourcePart(o: PipelineOptions): string {
 }
 
 function sinkPart(name: string, caps: string, live: boolean): string {
-  // Live: newest frame wins (max-buffers=1 drop=true). Files: back-pressure, so no frame is lost and
-  // a replay gives the same result every time.
+  // Live: the newest frames win (drop=true), but two are kept: RTP delivers frames in bursts, and
+  // with one slot the first of two frames arriving together was lost though the agent was idle.
+  // Files: back-pressure, so no frame is lost and a replay gives the same result every time.
   const q = live ? 'queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0' : 'queue max-size-buffers=2';
-  const drop = live ? 'drop=true' : 'drop=false';
-  return `${q} ! videoscale ! videoconvert ! ${caps} ! appsink name=${name} max-buffers=1 ${drop} sync=false emit-signals=false`;
+  const sink = live ? 'max-buffers=2 drop=true' : 'max-buffers=1 drop=false';
+  return `${q} ! videoscale ! videoconvert ! ${caps} ! appsink name=${name} ${sink} sync=false emit-signals=false`;
 }
 
 export function buildPipeline(o: PipelineOptions): string {

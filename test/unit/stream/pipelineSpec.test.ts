@@ -17,7 +17,7 @@ describe('pipeline strings', () => {
     expect(p).toMatch(/^rtspsrc name=src location="rtsp:\/\/u:p@cam\/s" protocols=tcp latency=200/);
     expect(p).toContain('application/x-rtp,media=video ! decodebin');
     expect(p).toContain('videorate name=rate ! video/x-raw,framerate=5000/1000');
-    expect(p).toContain('appsink name=frames max-buffers=1 drop=true');
+    expect(p).toContain('appsink name=frames max-buffers=2 drop=true');
     expect(p).toContain('format=GRAY8,width=160,height=120 ! queue'.slice(0, 0) + 'format=GRAY8,width=160,height=120');
   });
   it('uses a framerate cap for fractional file rates', () => {

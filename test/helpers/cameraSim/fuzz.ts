@@ -1,5 +1,9 @@
 // Seeded mutations of recorded replies and datagrams, for the fuzz tests. One seed drives a whole
 // run: the test prints it, and FUZZ_SEED=<n> replays exactly the same inputs.
+import { Rng } from '../fuzz.js';
+
+// The generator is the shared one (test/helpers/fuzz.ts): same seed, same inputs.
+export { Rng };
 
 /** The run's seed: FUZZ_SEED when set, else a fresh one. The caller prints it. */
 export function fuzzSeed(): number {
@@ -19,26 +23,6 @@ const BAD_URLS = [
 const BAD_NUMBERS = ['-2147483649', '2147483648', '1e400', '-1e400', '99999999999999999999999', 'NaN', '-0', '0x10', '', ' ', '1.5', '+7', '٣'];
 const TAG_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'Envelope', 'Body', 'Fault', 'Profiles', 'XAddrs', 'x'];
 
-/** mulberry32: small, fast, good enough to pick mutations. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)]!;
-  }
-}
 
 type Mutation = (text: string, r: Rng) => string;
 

@@ -9,13 +9,22 @@ import type { GstSourceOptions } from './gstFrameSource.js';
 /** libuv's pool may not be larger than this. */
 const MAX_POOL = 1024;
 
+/** Opening a pipeline only builds and starts it; connecting happens after. */
+const OPEN_TIMEOUT_MS = 20_000;
+/** Beyond a source's stall timeout, how long the host may take to say so. */
+const ANSWER_MARGIN_MS = 5_000;
+
 /** Frame hosts with a live child: killed when this process exits, however it exits. */
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-type Waiter = (reply: HostReply | StreamError) => void;
+/** A request waiting for its reply, and the host process it was sent to. */
+interface Waiter {
+  child: ChildProcess;
+  answer(reply: HostReply | StreamError): void;
+}
 
 /**
  * The agent's side of the frame host (frameHost.ts): starts the child process on first use, routes
@@ -46,11 +55,29 @@ export class FrameHost {
     this.child = undefined;
   }
 
-  /** Sends one request and waits for its reply (one outstanding request per source id). */
-  request(req: HostRequest): Promise<HostReply> {
+  /**
+   * Sends one request and waits for its reply (one outstanding request per source id). A host that
+   * does not answer within `timeoutMs` is wedged — GStreamer 1.22's rtspsrc can block the thread
+   * that stops a pipeline for ever, after a stream's end — and is killed: every waiting source gets
+   * a StreamError, and the watchdogs reopen the streams in a new host.
+   */
+  request(req: HostRequest, timeoutMs: number): Promise<HostReply> {
     return new Promise((resolve, reject) => {
       const child = this.ensureChild();
-      this.waiting.set(req.id, (r) => (r instanceof StreamError ? reject(r) : resolve(r)));
+      const timer = setTimeout(() => {
+        this.waiting.delete(req.id);
+        reject(new StreamError('pipeline', `the video decoding process did not answer for ${Math.round(timeoutMs / 1000)} s; restarting it`));
+        if (this.child === child) this.child = undefined;
+        child.kill('SIGKILL'); // its exit fails the other waiting sources
+      }, timeoutMs);
+      this.waiting.set(req.id, {
+        child,
+        answer: (r) => {
+          clearTimeout(timer);
+          if (r instanceof StreamError) reject(r);
+          else resolve(r);
+        },
+      });
       child.send(req);
     });
   }
@@ -59,7 +86,7 @@ export class FrameHost {
   tell(req: HostRequest): void {
     const waiter = this.waiting.get(req.id);
     this.waiting.delete(req.id);
-    waiter?.({ op: 'end', id: req.id });
+    waiter?.answer({ op: 'end', id: req.id });
     if (this.child?.connected) this.child.send(req);
   }
 
@@ -76,16 +103,20 @@ export class FrameHost {
     });
     child.on('message', (r: HostReply) => {
       const waiter = this.waiting.get(r.id);
+      if (waiter?.child !== child) return; // a late answer from a host already replaced
       this.waiting.delete(r.id);
-      waiter?.(r);
+      waiter.answer(r);
     });
     running.add(child);
     child.on('exit', (code, signal) => {
       running.delete(child);
       if (this.child === child) this.child = undefined;
       const err = new StreamError('pipeline', `the video decoding process ended (${signal ?? `exit code ${code}`}); restarting the streams`);
-      for (const waiter of this.waiting.values()) waiter(err);
-      this.waiting.clear();
+      for (const [id, waiter] of this.waiting) {
+        if (waiter.child !== child) continue; // sent to a newer host
+        this.waiting.delete(id);
+        waiter.answer(err);
+      }
     });
     child.on('error', () => undefined); // 'exit' follows and reports it
     this.child = child;
@@ -114,13 +145,14 @@ export class HostedFrameSource implements FrameSource {
   async start(): Promise<void> {
     const refused = await this.preflight?.();
     if (refused) throw new StreamError('connection', refused);
-    const r = await this.host.request({ op: 'open', id: this.id, options: this.options });
+    const r = await this.host.request({ op: 'open', id: this.id, options: this.options }, OPEN_TIMEOUT_MS);
     if (r.op === 'failed') throw new StreamError(r.kind, r.message);
   }
 
   async next(): Promise<Frame | null> {
     if (this.stopped) return null;
-    const r = await this.host.request({ op: 'next', id: this.id });
+    // The host's own stall timer answers within stall_timeout_s; beyond that it is wedged.
+    const r = await this.host.request({ op: 'next', id: this.id }, this.options.stallTimeoutS * 1000 + ANSWER_MARGIN_MS);
     if (r.op === 'failed') throw new StreamError(r.kind, r.message);
     if (r.op !== 'frame') return null;
     if (r.offered !== undefined) this.offered = r.offered;

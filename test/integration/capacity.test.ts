@@ -6,7 +6,8 @@ import { loadDetector } from '../../src/detect/loadDetector.js';
 import type { CameraCounters } from '../../src/health/cameraCounters.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { CameraState } from '../../src/stream/watchdog.js';
-import { STREET, tempDir } from '../helpers/media.js';
+import { join } from 'node:path';
+import { makePatternClip, STREET, tempDir } from '../helpers/media.js';
 import { startRtspServer, type RtspServer } from '../helpers/rtspServer.js';
 import { writeSiteConfig } from '../helpers/site.js';
 
@@ -106,5 +107,26 @@ describe('a gateway with a site of live cameras', () => {
       quietServer.resume();
       await agent.stop();
     }
+  });
+
+  it('cameras whose streams keep ending come back every time, even when stopping a stream wedges the decoder', async () => {
+    // A 10 s clip served to 12 cameras: every 10 s each stream ends and is reopened. Stopping
+    // rtspsrc pipelines after their end can block GStreamer for ever (seen with 1.22); the agent then
+    // replaces its frame host, and every camera must still come back.
+    const dir = tempDir();
+    const rtsp = await startRtspServer(makePatternClip(join(dir, 'short.mp4'), { pattern: 'ball', frames: 100 }));
+    servers.push(rtsp);
+    const ids = Array.from({ length: 12 }, (_, i) => `cam-${i + 1}`);
+    const { cfg, path } = siteConfig(dir, ids.map((id) => ({ id, source: rtsp.url('h264') })), { detect_fps: 2 });
+    const seen = stateLog();
+    const agent = await composeAgent(cfg, path, createLogger('silent'), { sink: { emit: () => undefined }, onCameraState: seen.onCameraState });
+    const onlines = (id: string) => seen.states.filter((s) => s.camera === id && s.state === 'online').length;
+    await agent.start();
+    try {
+      await until(() => ids.every((id) => onlines(id) >= 4), 150);
+    } finally {
+      await agent.stop();
+    }
+    for (const id of ids) expect(onlines(id), id).toBeGreaterThanOrEqual(4);
   });
 });

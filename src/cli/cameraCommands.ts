@@ -24,8 +24,12 @@ export interface CliIo {
 }
 
 const processIo: CliIo = {
-  out: (t) => void process.stdout.write(t),
-  err: (t) => void process.stderr.write(t),
+  out: (t) => {
+    process.stdout.write(t);
+  },
+  err: (t) => {
+    process.stderr.write(t);
+  },
   errIsTTY: Boolean(process.stderr.isTTY),
 };
 

@@ -177,7 +177,12 @@ export class Uplink implements AlertSink {
         if (outbox.requeueUnacked(Date.now() - mqtt.e2eAck.timeoutS * 1000) > 0) this.publisher?.kick(true);
       });
     }
-    if (mqtt.healthIntervalS > 0) this.every(mqtt.healthIntervalS * 1000, () => void this.enqueueHealth(diskPath));
+    if (mqtt.healthIntervalS > 0) {
+      // A health message that cannot be sampled or committed (a busy or full disk) is skipped; the next one follows.
+      this.every(mqtt.healthIntervalS * 1000, () => {
+        this.enqueueHealth(diskPath).catch((err: unknown) => this.log.warn({ err }, 'health message skipped'));
+      });
+    }
   }
 
   private onConnect(): void {

@@ -276,8 +276,15 @@ export class Uplink implements AlertSink {
     }
   }
 
+  /** Runs `fn` every `ms`; a failure (a busy or full database) is logged and the next round tries again. */
   private every(ms: number, fn: () => void): void {
-    const t = setInterval(fn, ms);
+    const t = setInterval(() => {
+      try {
+        fn();
+      } catch (err) {
+        this.log.warn({ err }, 'periodic outbox work failed; retrying next round');
+      }
+    }, ms);
     t.unref();
     this.timers.push(t);
   }

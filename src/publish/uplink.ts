@@ -12,7 +12,7 @@ import { MqttLink } from './mqttLink.js';
 import { alertRecord, droppedRecord, snapshotRecord } from './payload.js';
 import { Publisher } from './publisher.js';
 import { baseTopic, TOPIC } from './topics.js';
-import { healthBody, parseAck } from './uplinkMessages.js';
+import { cameraStatusBody, healthBody, parseAck } from './uplinkMessages.js';
 
 /** What the gateway says about itself on the retained `info` topic. */
 export interface GatewayInfo {
@@ -104,9 +104,7 @@ export class Uplink implements AlertSink {
    * bridge. `error` may be the error itself or its message; a message becomes the kind "error".
    */
   setCameraStatus(cameraId: string, status: { state: string; error?: unknown; [figure: string]: unknown }): void {
-    const { state, error, ...figures } = status;
-    const kind = error === undefined || error === null ? undefined : errorKind(error);
-    const body = JSON.stringify({ ...figures, camera: cameraId, state, ...(kind ? { error: kind } : {}), ts: Date.now() });
+    const body = cameraStatusBody(cameraId, status);
     this.cameraStatus.set(cameraId, body);
     this.link?.publish(`${this.base()}/${TOPIC.cameraStatus(cameraId)}`, Buffer.from(body), 1, true);
   }
@@ -298,10 +296,4 @@ export class Uplink implements AlertSink {
     if (!this.outbox) throw new Error('Uplink used before start()');
     return this.outbox;
   }
-}
-
-/** The kind of an error as a short word ('connection', 'stalled', ...); 'error' when it has none. */
-function errorKind(error: unknown): string {
-  const kind = typeof error === 'object' ? (error as { kind?: unknown }).kind : undefined;
-  return typeof kind === 'string' && /^[a-z][a-z-]{0,31}$/.test(kind) ? kind : 'error';
 }

@@ -64,3 +64,19 @@ export function parseAck(payload: Buffer): { seqs?: number[]; upTo?: number } | 
   if (!seqs && upTo === undefined) return undefined;
   return { ...(seqs ? { seqs } : {}), ...(upTo !== undefined ? { upTo } : {}) };
 }
+
+/**
+ * The retained camera status: state, the figures the caller gives, and the kind of the error
+ * ('connection', 'stalled', ...) — never its text, which may quote a URI or a camera's reply.
+ */
+export function cameraStatusBody(cameraId: string, status: { state: string; error?: unknown; [figure: string]: unknown }): string {
+  const { state, error, ...figures } = status;
+  const kind = error === undefined || error === null ? undefined : errorKind(error);
+  return JSON.stringify({ ...figures, camera: cameraId, state, ...(kind ? { error: kind } : {}), ts: Date.now() });
+}
+
+/** The kind of an error as a short word ('connection', 'stalled', ...); 'error' when it has none. */
+function errorKind(error: unknown): string {
+  const kind = typeof error === 'object' ? (error as { kind?: unknown }).kind : undefined;
+  return typeof kind === 'string' && /^[a-z][a-z-]{0,31}$/.test(kind) ? kind : 'error';
+}

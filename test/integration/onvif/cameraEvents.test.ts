@@ -68,22 +68,28 @@ describe.each(['hik', 'dahua'] as const)('camera events from the %s simulator', 
   });
 });
 
+/** A subscription whose failures are collected; `changed` callbacks run on every state change. */
+function failingSubscription(camera: CameraSim, cameraId: string, password: string): { errors: Error[]; changed: Set<() => void> } {
+  const errors: Error[] = [];
+  const changed = new Set<() => void>();
+  sub = new CameraEventSubscription({
+    cameraId,
+    deviceUrl: camera.deviceUrl,
+    credentials: { user: 'admin', password },
+    backoffMs: { initial: 20, max: 40 },
+    onEvent: () => undefined,
+    onState: (_s, e) => {
+      if (e) errors.push(e);
+      changed.forEach((f) => f());
+    },
+  });
+  return { errors, changed };
+}
+
 describe('camera events with wrong credentials', () => {
   it('keeps retrying with the error reported, and stops cleanly', async () => {
     sim = await startCameraSim({ vendor: 'hik', password: 'pw' });
-    const errors: Error[] = [];
-    const changed = new Set<() => void>();
-    sub = new CameraEventSubscription({
-      cameraId: 'cam-1',
-      deviceUrl: sim.deviceUrl,
-      credentials: { user: 'admin', password: 'bad' },
-      backoffMs: { initial: 20, max: 40 },
-      onEvent: () => undefined,
-      onState: (_s, e) => {
-        if (e) errors.push(e);
-        changed.forEach((f) => f());
-      },
-    });
+    const { errors, changed } = failingSubscription(sim, 'cam-1', 'bad');
     await sub.start();
     await until(errors, (e) => e.length >= 2, changed);
     expect(errors[0]!.name).toBe('OnvifAuthError');
@@ -95,19 +101,7 @@ describe('camera events with wrong credentials', () => {
 describe('camera events with an unusable pull-point address', () => {
   it('retries with a sentence naming the camera and the address, never "Invalid URL"', async () => {
     sim = await startCameraSim({ vendor: 'hik', password: 'pw', quirks: { pullPointAddress: 'h' } });
-    const errors: Error[] = [];
-    const changed = new Set<() => void>();
-    sub = new CameraEventSubscription({
-      cameraId: 'cam-7',
-      deviceUrl: sim.deviceUrl,
-      credentials: { user: 'admin', password: 'pw' },
-      backoffMs: { initial: 20, max: 40 },
-      onEvent: () => undefined,
-      onState: (_s, e) => {
-        if (e) errors.push(e);
-        changed.forEach((f) => f());
-      },
-    });
+    const { errors, changed } = failingSubscription(sim, 'cam-7', 'pw');
     await sub.start();
     await until(errors, (e) => e.length >= 3, changed);
     await sub.stop();

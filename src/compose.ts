@@ -9,7 +9,7 @@ import { checkRtspAuth } from './discovery/rtspAuth.js';
 import { newCameraCounters, type CameraCounters } from './health/cameraCounters.js';
 import type { Logger } from './log/logger.js';
 import { sourceOptions } from './stream/createSource.js';
-import { FrameHost } from './stream/frameHostClient.js';
+import { FrameHost, PREFLIGHT_TIMEOUT_MS } from './stream/frameHostClient.js';
 import { isLiveUri } from './stream/pipelineSpec.js';
 import { StreamWatchdog, type CameraState } from './stream/watchdog.js';
 import { EventStage } from './track/eventStage.js';
@@ -33,7 +33,7 @@ export interface ComposeOptions {
 function passwordCheck(cam: CameraConfig): (() => Promise<string | undefined>) | undefined {
   if (!/^rtsps?:\/\/[^/?#]*@/i.test(cam.source)) return undefined;
   return async () => {
-    const r = await checkRtspAuth(cam.source, { allowBasic: cam.rtspAuth === 'basic', timeoutMs: 5000 });
+    const r = await checkRtspAuth(cam.source, { allowBasic: cam.rtspAuth === 'basic', timeoutMs: PREFLIGHT_TIMEOUT_MS });
     return r.ok ? undefined : r.reason;
   };
 }

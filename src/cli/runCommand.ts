@@ -9,7 +9,8 @@ import type { Config } from '../config/schema.js';
 import { busyDropped, countersJson, type CameraCounters } from '../health/cameraCounters.js';
 import { cameraHealthSampler } from '../health/cameraHealth.js';
 import { agentProbe } from '../health/serviceProbe.js';
-import { createNotifier, superviseService } from '../health/systemdNotify.js';
+import { createNotifier, superviseService, supervisionIntervalMs, type Supervisor } from '../health/systemdNotify.js';
+import { sourceRecoveryMs } from '../stream/frameHostClient.js';
 import { findModel } from '../detect/modelManifest.js';
 import { createLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
 import { Uplink } from '../publish/uplink.js';
@@ -76,10 +77,12 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
   );
   // systemd (Type=notify): READY once every part has started, then STATUS and watchdog pings.
   const notifier = createNotifier(log.child({ stage: 'systemd' }));
-  let supervision: { stop(): void } | undefined;
+  const stallTimeoutS = new Map(cfg.cameras.map((c) => [c.id, c.stallTimeoutS]));
+  let supervision: Supervisor | undefined;
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
     notifier.stopping();
+    supervision?.stopping();
     agent.stop().catch((err: Error) => log.error({ err: err.message }, 'stop failed'));
   };
   process.once('SIGINT', stop);
@@ -92,11 +95,15 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
     supervision = superviseService({
       notifier,
       log: log.child({ stage: 'systemd' }),
-      probe: agentProbe({
-        counters,
-        pending: () => uplink.depth(),
-        brokerConnected: () => (cfg.mqtt ? uplink.connected : undefined),
-      }),
+      probe: agentProbe(
+        {
+          counters,
+          recoveryMs: (id, state) => sourceRecoveryMs(stallTimeoutS.get(id) ?? 0, state),
+          pending: () => uplink.depth(),
+          brokerConnected: () => (cfg.mqtt ? uplink.connected : undefined),
+        },
+        { windowMs: 2 * supervisionIntervalMs() }, // systemd's whole watchdog period
+      ),
     });
     await agent.done();
   } finally {

@@ -14,35 +14,50 @@ export interface CameraProgress {
 export interface ServiceView {
   /** Started camera loops by camera id. */
   counters: ReadonlyMap<string, CameraProgress>;
+  /**
+   * The longest a camera loop in `state` may go without progress before its own deadlines turn it
+   * offline (frameHostClient's sourceRecoveryMs for the camera's stall timeout). Default 0.
+   */
+  recoveryMs?(cameraId: string, state: string): number;
   /** Undelivered outbox rows; undefined when unknown (outbox not open). */
   pending?(): number | undefined;
   /** Broker link state; undefined when no broker is configured. */
   brokerConnected?(): boolean | undefined;
 }
 
+export interface ProbeOptions {
+  /** The watchdog period: no camera is called stuck sooner than this after its last progress. */
+  windowMs: number;
+  now?: () => number;
+}
+
 /**
- * The agent's health probe for superviseService(). Contract, per camera loop: between two calls the
- * loop made progress when its frame count grew or its stream state or restart count changed. A
- * camera that is offline (backing off before a retry) or ended is not wedged. Any other camera (online
- * or starting) with no progress over `windowCalls` consecutive calls (default 2: calls come every half
- * watchdog period, so that is the whole period) makes the service unhealthy: a stuck inference or a
- * wedged pipeline that the stream's own stall timer did not catch. The stream stall timeout
- * (cameras[].stall_timeout_s) must therefore stay below the unit's WatchdogSec=.
+ * The agent's health probe for superviseService(). Contract, per camera loop: the loop made progress
+ * when its frame count grew or its stream state or restart count changed. A camera that is offline
+ * (backing off before a retry) or ended is not wedged. An online or starting camera is stuck when it
+ * made no progress for longer than both the watchdog period and its own recovery bound: the stream's
+ * stall timer and the frame host's deadlines turn a silent camera or a wedged decoder offline within
+ * that bound, so a camera beyond it is stuck where no timer of its own looks (a stuck inference, a
+ * lost reply). Any stuck camera makes the service unhealthy.
  *
  * The status line reads like "12 cameras: 11 online, 1 offline; outbox 0 pending; broker connected".
  */
-export function agentProbe(view: ServiceView, windowCalls = 2): () => ProbeResult {
-  const last = new Map<string, { sig: string; idle: number }>();
+export function agentProbe(view: ServiceView, o: ProbeOptions): () => ProbeResult {
+  const now = o.now ?? Date.now;
+  const last = new Map<string, { sig: string; since: number }>();
   return () => {
+    const t = now();
     const stuck: string[] = [];
     const byState = new Map<string, number>();
     for (const [id, c] of view.counters) {
       byState.set(c.state, (byState.get(c.state) ?? 0) + 1);
       const sig = `${c.frames}/${c.restarts}/${c.state}`;
       const prev = last.get(id);
-      const idle = prev && prev.sig === sig && (c.state === 'online' || c.state === 'starting') ? prev.idle + 1 : 0;
-      last.set(id, { sig, idle });
-      if (idle >= windowCalls) stuck.push(id);
+      const since = prev && prev.sig === sig ? prev.since : t;
+      last.set(id, { sig, since });
+      if (c.state !== 'online' && c.state !== 'starting') continue;
+      const bound = Math.max(o.windowMs, safe(() => view.recoveryMs?.(id, c.state)) ?? 0);
+      if (t - since > bound) stuck.push(id);
     }
     const parts = [cameraSummary(view.counters.size, byState)];
     const pending = safe(() => view.pending?.());

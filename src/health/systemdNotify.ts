@@ -124,18 +124,38 @@ export interface SupervisorOptions {
   log?: Logger;
 }
 
+/** The probe period: half of systemd's watchdog period when it asked for one, else 5 s. */
+export function supervisionIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
+  return watchdogIntervalMs(env) ?? 5000;
+}
+
+/** A running supervisor. */
+export interface Supervisor {
+  /**
+   * The service is shutting down: from now on only WATCHDOG=1 (the stop itself is bounded by
+   * TimeoutStopSec=), no more probes: camera loops that are being stopped make no progress.
+   */
+  stopping(): void;
+  stop(): void;
+}
+
 /**
  * Probes the service every interval: WATCHDOG=1 while it is healthy, STATUS= when the text changes.
  * Runs a first probe at once. The timer does not keep the process alive. stop() is idempotent.
  */
-export function superviseService(o: SupervisorOptions): { stop(): void } {
-  if (!o.notifier.enabled) return { stop: () => undefined };
+export function superviseService(o: SupervisorOptions): Supervisor {
+  if (!o.notifier.enabled) return { stopping: () => undefined, stop: () => undefined };
   const fromEnv = watchdogIntervalMs();
   const watchdog = o.watchdog ?? fromEnv !== undefined;
-  const intervalMs = o.intervalMs ?? fromEnv ?? 5000;
+  const intervalMs = o.intervalMs ?? supervisionIntervalMs();
   let lastStatus: string | undefined;
   let wasHealthy = true;
+  let shuttingDown = false;
   const tick = () => {
+    if (shuttingDown) {
+      if (watchdog) o.notifier.watchdog();
+      return;
+    }
     let result: ProbeResult;
     try {
       result = o.probe();
@@ -156,5 +176,10 @@ export function superviseService(o: SupervisorOptions): { stop(): void } {
   tick();
   const timer = setInterval(tick, intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stopping: () => {
+      shuttingDown = true;
+    },
+    stop: () => clearInterval(timer),
+  };
 }

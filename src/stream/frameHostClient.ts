@@ -13,6 +13,18 @@ const MAX_POOL = 1024;
 const OPEN_TIMEOUT_MS = 20_000;
 /** Beyond a source's stall timeout, how long the host may take to say so. */
 const ANSWER_MARGIN_MS = 5_000;
+/** How long a source's preflight (e.g. the RTSP authentication check) may take. */
+export const PREFLIGHT_TIMEOUT_MS = 5_000;
+
+/**
+ * The longest a hosted source can go without a frame before it fails with a StreamError: between two
+ * frames, the stall timeout and the host's margin; while starting, the preflight and the host's
+ * answer to 'open' come first. The agent's health probe calls a camera stuck only beyond this.
+ */
+export function sourceRecoveryMs(stallTimeoutS: number, state: 'starting' | 'online' | string): number {
+  const frame = stallTimeoutS * 1000 + ANSWER_MARGIN_MS;
+  return state === 'starting' ? PREFLIGHT_TIMEOUT_MS + OPEN_TIMEOUT_MS + frame : frame;
+}
 
 /** Frame hosts with a live child: killed when this process exits, however it exits. */
 const running = new Set<ChildProcess>();

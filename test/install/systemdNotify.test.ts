@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentProbe, type CameraProgress } from '../../src/health/serviceProbe.js';
 import { createNotifier, superviseService, watchdogIntervalMs, type ProbeResult } from '../../src/health/systemdNotify.js';
+import { sourceRecoveryMs } from '../../src/stream/frameHostClient.js';
 import { ROOT, runCli, STREET, tempDir } from '../helpers/media.js';
 import { startRtspServer, type RtspServer } from '../helpers/rtspServer.js';
 import { startNotifyListener, type NotifyListener } from './notifyListener.js';
@@ -76,37 +77,68 @@ describe('systemd notify protocol against a notify socket', () => {
       },
     });
     await finished;
+    // Shutting down: pings go on without probes (loops being stopped make no progress).
+    sup.stopping();
+    await listener.waitFor((m) => m.length >= 9, 'pings while stopping');
     sup.stop();
-    await listener.waitFor((m) => m.length === 6, 'six messages');
-    expect(texts(listener)).toEqual(['STATUS=a', 'WATCHDOG=1', 'WATCHDOG=1', 'STATUS=b', 'STATUS=a', 'WATCHDOG=1']);
+    expect(calls).toBe(script.length);
+    expect(texts(listener).slice(0, 9)).toEqual([
+      ...['STATUS=a', 'WATCHDOG=1', 'WATCHDOG=1', 'STATUS=b', 'STATUS=a', 'WATCHDOG=1'],
+      ...['WATCHDOG=1', 'WATCHDOG=1', 'WATCHDOG=1'],
+    ]);
   });
 });
 
 describe('agent probe', () => {
   const cams = (entries: [string, CameraProgress][]) => new Map(entries);
+  /** A probe on a hand-turned clock: `at(ms)` probes at that time. */
+  const clocked = (view: Parameters<typeof agentProbe>[0], windowMs = 30_000) => {
+    let t = 0;
+    const probe = agentProbe(view, { windowMs, now: () => t });
+    return (ms: number) => {
+      t = ms;
+      return probe();
+    };
+  };
 
   it('is healthy while every camera loop makes progress, and counts cameras by state', () => {
     const counters = cams([
       ['a', { frames: 0, restarts: 0, state: 'online' }],
       ['b', { frames: 0, restarts: 0, state: 'offline' }],
     ]);
-    const probe = agentProbe({ counters, pending: () => 3, brokerConnected: () => false });
-    expect(probe()).toEqual({ healthy: true, status: '2 cameras: 1 online, 1 offline; outbox 3 pending; broker disconnected' });
+    const at = clocked({ counters, pending: () => 3, brokerConnected: () => false });
+    expect(at(0)).toEqual({ healthy: true, status: '2 cameras: 1 online, 1 offline; outbox 3 pending; broker disconnected' });
     for (let i = 1; i <= 5; i++) {
       counters.get('a')!.frames = i * 10;
-      expect(probe().healthy).toBe(true);
+      expect(at(i * 25_000).healthy).toBe(true);
     }
   });
 
   it('withholds health when an online camera loop stops taking frames for a whole watchdog period', () => {
     const counters = cams([['a', { frames: 5, restarts: 0, state: 'online' }]]);
-    const probe = agentProbe({ counters, brokerConnected: () => true });
-    expect(probe().healthy).toBe(true);
-    expect(probe().healthy).toBe(true); // one half-period without a frame: still fine
-    const stuck = probe();
-    expect(stuck).toEqual({ healthy: false, status: '1 camera: 1 online, 0 offline; broker connected; no progress: a' });
+    const at = clocked({ counters, brokerConnected: () => true });
+    expect(at(0).healthy).toBe(true);
+    expect(at(15_000).healthy).toBe(true); // half a period without a frame: still fine
+    expect(at(30_000).healthy).toBe(true); // exactly one period: still fine
+    expect(at(30_001)).toEqual({ healthy: false, status: '1 camera: 1 online, 0 offline; broker connected; no progress: a' });
     counters.get('a')!.frames++;
-    expect(probe().healthy).toBe(true);
+    expect(at(30_002).healthy).toBe(true);
+  });
+
+  it("waits out a camera's own recovery bound (its stall timeout, a slow start) before calling it stuck", () => {
+    const counters = cams([
+      ['slow', { frames: 5, restarts: 0, state: 'online' }],
+      ['opening', { frames: 0, restarts: 1, state: 'starting' }],
+    ]);
+    const bound = (id: string, state: string) => sourceRecoveryMs(id === 'slow' ? 60 : 10, state);
+    const at = clocked({ counters, recoveryMs: bound }, 4000);
+    expect(at(0).healthy).toBe(true);
+    expect(at(39_000).healthy).toBe(true); // 'opening': preflight 5 + open 20 + stall 10 + margin 5 = 40 s
+    expect(at(41_000).status).toMatch(/no progress: opening$/);
+    counters.get('opening')!.state = 'offline'; // its deadline turned it offline: progress
+    expect(at(42_000).healthy).toBe(true);
+    expect(at(64_000).healthy).toBe(true); // 'slow': stall 60 + margin 5 = 65 s
+    expect(at(66_000).status).toMatch(/no progress: slow$/);
   });
 
   it('an offline camera backing off, or an ended file, is not a wedged loop', () => {
@@ -114,9 +146,9 @@ describe('agent probe', () => {
       ['a', { frames: 5, restarts: 3, state: 'offline' }],
       ['b', { frames: 90, restarts: 0, state: 'ended' }],
     ]);
-    const probe = agentProbe({ counters });
-    for (let i = 0; i < 5; i++) expect(probe().healthy).toBe(true);
-    expect(probe().status).toBe('2 cameras: 0 online, 1 offline, 1 ended; no broker configured');
+    const at = clocked({ counters });
+    for (let i = 0; i < 5; i++) expect(at(i * 60_000).healthy).toBe(true);
+    expect(at(300_000).status).toBe('2 cameras: 0 online, 1 offline, 1 ended; no broker configured');
   });
 });
 
@@ -167,6 +199,7 @@ describe('edge-agent run under a notify socket', () => {
     const pids = new Set(l.messages.map((m) => m.pid));
     expect(pids.size).toBe(1); // every message from the agent's own (main) process
     expect(pids.has(process.pid)).toBe(false);
-    expect(texts(l).some((t) => t.startsWith('STATUS=') && t.includes('no progress'))).toBe(false);
+    const statuses = texts(l).filter((t) => t.startsWith('STATUS='));
+    expect(statuses.filter((t) => t.includes('no progress')), `${statuses.join('\n')}\n${result.stderr.slice(-3000)}`).toEqual([]);
   });
 });

@@ -125,7 +125,7 @@ async function drainRate(cfg: { outbox: OutboxConfig; mqtt: MqttConfig }, rows: 
 
 async function rawRate(url: string, count: number, window: number): Promise<number> {
   const client = await mqttClient(url);
-  const payload = encodeRow({ ...alertRecord(alert()), seq: 123456, boot: 3, createdTs: 0, replay: false }, true, 'json');
+  const payload = encodeRow({ ...alertRecord(alert()), seq: 123456, boot: 3, createdTs: 0, replay: false }, true, 'json', 'gw-bench');
   const t0 = performance.now();
   await new Promise<void>((resolve) => {
     let sent = 0;

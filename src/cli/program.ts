@@ -9,7 +9,9 @@ import { registerDoctorCommand } from './doctorCommand.js';
 import { registerPreviewCommand } from './previewCommand.js';
 import { EXIT, reportFatal } from './exitCodes.js';
 import { registerReplayCommand } from './replayCommand.js';
+import { registerKeysCommands } from './keysCommands.js';
 import { registerRunCommand } from './runCommand.js';
+import { registerVerifyCommand } from './verifyCommand.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerOutboxCommands(program, { loadConfig: (file) => loadConfig(file, installedChecks()) });
   registerDiscoverCommand(program);
   registerDoctorCommand(program);
+  registerKeysCommands(program);
+  registerVerifyCommand(program);
   registerCameraCommands(program, {
     testStream: (cam, o) => testCameraStream(o.config, cam, o),
   });

@@ -4,6 +4,7 @@ import { startAll } from '../agent.js';
 import { CameraWatch, moveAlert } from '../cameraWatch.js';
 import { composeAgent } from '../compose.js';
 import { configHash } from '../config/configHash.js';
+import { gatewayKeyPath, loadGatewayKey } from '../config/gatewayKey.js';
 import { loadConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
 import { busyDropped, countersJson, type CameraCounters } from '../health/cameraCounters.js';
@@ -40,6 +41,8 @@ export function registerRunCommand(program: Command): void {
  */
 export async function runAgent(cfg: Config, configPath: string, log: Logger): Promise<void> {
   const counters = new Map<string, CameraCounters>();
+  // With MQTT, never an unsigned run: a missing or bad key stops here with a config error (exit 2).
+  const signingKey = cfg.mqtt ? loadGatewayKey(gatewayKeyPath(cfg.outbox.path)) : undefined;
   const uplink = new Uplink(
     { outbox: cfg.outbox, mqtt: cfg.mqtt },
     {
@@ -48,6 +51,7 @@ export async function runAgent(cfg: Config, configPath: string, log: Logger): Pr
       info: gatewayInfo(cfg),
       cameraHealth: cameraHealthSampler(counters, log),
       uncommitted: (): number => alerts.waiting,
+      ...(signingKey ? { signingKey } : {}),
     },
     log.child({ stage: 'uplink' }),
   );

@@ -10,6 +10,7 @@ import { camelKeys, snakePath } from './keys.js';
 import { secretsFileRemedy } from './stateAccess.js';
 import { resolveStatePaths } from './statePaths.js';
 import { rememberConfigSecrets } from './configSecrets.js';
+import { checkCentreKey } from './trustCheck.js';
 import { checkTls } from './tlsCheck.js';
 import { encodeSecret } from './uri.js';
 import { checkUris, type KeyProblem } from './uriCheck.js';
@@ -87,6 +88,7 @@ function crossChecks(config: Config, options: LoadOptions): string[] {
     if (unknown.length > 0) out.push(`cameras[${i}].classes: not detector labels: ${unknown.join(', ')}`);
     out.push(...checkEvents(cam.events, `cameras[${i}].events`));
   });
+  out.push(...checkCentreKey(config.mqtt));
   return out;
 }
 

@@ -105,6 +105,16 @@ export const MqttSchema = Type.Object(
       description: 'Also send each alert snapshot JPEG on camera/<id>/snapshot/<alert id> (lowest priority); otherwise only on request.',
     }),
     maxCommandBytes: Int(64, 65536, 4096, 'Larger request/<command> payloads are refused with an error response.'),
+    centreKey: Type.Optional(
+      Type.String({
+        maxLength: 4096,
+        description:
+          "Public key of the central application (the 43-character text `edge-agent keys show --key centre.key` prints, or an SPKI PEM). Requests and end-to-end acks must be signed with its private key; without it every request is refused and e2e_ack cannot be enabled.",
+      }),
+    ),
+    commandWindowS: Int(10, 86400, 300, 'Signed requests and acks older or further in the future than this are refused as stale; their nonces are remembered this long.'),
+    replayMaxRows: Int(1, 10_000_000, 10_000, 'Most delivered rows one request/replay re-queues.'),
+    replayMinIntervalS: Int(0, 86400, 60, 'A request/replay within this many seconds of the previous one is refused.'),
   },
   { additionalProperties: false },
 );

@@ -2,11 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Logger } from '../log/logger.js';
 import type { OutboxStatus } from '../store/outboxTypes.js';
+import type { SignedInbox } from './signedInbox.js';
 import { TOPIC } from './topics.js';
 
 // request/<command> → response/<command> with {status, data?, error?, transaction}. Requests come
-// from the network: they are size-checked before parsing and schema-checked before use, and every
-// failure becomes an error response. Nothing a request contains can throw out of handle().
+// from the network: they are size-checked before anything else, must carry the centre's signature
+// (fresh, never seen: see SignedInbox), are schema-checked before use, and every failure becomes an
+// error response. Retained requests are refused: the broker would run them again after every
+// reconnect. Nothing a request contains can throw out of handle().
 
 /** What commands may read or do; the Uplink supplies it. */
 export interface CommandContext {
@@ -15,8 +18,17 @@ export interface CommandContext {
   outboxStatus(): OutboxStatus;
   /** Path of the JPEG kept for an alert id, if the outbox still knows the alert. */
   snapshotPath(alertId: string): string | undefined;
-  /** Re-queues delivered rows; returns how many. */
-  replay(since: { seq?: number; ts?: number }): number;
+  /** Re-queues at most `maxRows` delivered rows; returns how many. */
+  replay(since: { seq?: number; ts?: number }, maxRows: number): number;
+}
+
+export interface CommandLimits {
+  /** Larger requests are refused unread. */
+  maxBytes: number;
+  /** Most rows one replay re-queues. */
+  replayMaxRows: number;
+  /** A replay sooner than this after the previous one is refused. */
+  replayMinIntervalMs: number;
 }
 
 export interface CommandReply {
@@ -69,20 +81,25 @@ export interface CommandCounters {
 export class CommandHandler {
   readonly counters: CommandCounters = { answered: 0, refused: 0, failed: 0 };
   private validators: Map<string, ValidateFunction> | undefined;
+  private lastReplayTs = -Infinity;
 
   constructor(
     private readonly ctx: CommandContext,
-    private readonly maxBytes: number,
+    private readonly limits: CommandLimits,
+    private readonly inbox: SignedInbox,
     private readonly log: Logger,
   ) {}
 
   /** Names of the commands this gateway answers. */
   static readonly commands = Object.keys(SCHEMAS);
 
-  /** Answers one request; never throws and never rejects. */
-  async handle(command: string, payload: Buffer): Promise<CommandReply[]> {
+  /**
+   * Answers one request that arrived on `fullTopic` (the signature covers it); never throws and never
+   * rejects. `retained`: the broker delivered a stored message, not a live one.
+   */
+  async handle(command: string, payload: Buffer, fullTopic: string, retained = false): Promise<CommandReply[]> {
     const topic = TOPIC.response(command);
-    const parsed = this.parse(command, payload);
+    const parsed = retained ? 'retained requests are ignored; publish requests without the retain flag' : this.parse(command, payload, fullTopic);
     if (typeof parsed === 'string') {
       this.counters.refused++;
       this.log.warn({ command: shown(command), bytes: payload.length, error: parsed }, 'bad command refused');
@@ -102,16 +119,13 @@ export class CommandHandler {
     }
   }
 
-  private parse(command: string, payload: Buffer): Request | string {
-    if (payload.length > this.maxBytes) return `request too large (${payload.length} bytes, at most ${this.maxBytes})`;
+  private parse(command: string, payload: Buffer, fullTopic: string): Request | string {
+    const max = this.limits.maxBytes;
+    if (payload.length > max) return `request too large (${payload.length} bytes, at most ${max})`;
     const validate = this.validator(command);
     if (!validate) return `unknown command "${shown(command)}"; known: ${CommandHandler.commands.join(', ')}`;
-    let value: unknown;
-    try {
-      value = payload.length === 0 ? {} : JSON.parse(payload.toString('utf8'));
-    } catch {
-      return 'request is not valid JSON';
-    }
+    const value = this.inbox.open(fullTopic, payload);
+    if (typeof value === 'string') return `request refused: ${value}`;
     if (!validate(value)) {
       const e = validate.errors?.[0];
       return `invalid request: ${e ? `${e.instancePath || '(top)'} ${e.message}` : 'does not match the schema'}`;
@@ -128,10 +142,20 @@ export class CommandHandler {
       case 'outbox_status':
         return { data: this.ctx.outboxStatus() };
       case 'replay':
-        return { data: { requeued: this.ctx.replay({ seq: req['since_seq'] as number | undefined, ts: req['since_ts'] as number | undefined }) } };
+        return this.replay(req);
       default:
         return this.snapshot(req);
     }
+  }
+
+  private replay(req: Request): { data: unknown } {
+    const now = Date.now();
+    const waitS = Math.ceil((this.lastReplayTs + this.limits.replayMinIntervalMs - now) / 1000);
+    if (waitS > 0) throw new CommandRefused(`a replay ran less than ${this.limits.replayMinIntervalMs / 1000} s ago; try again in ${waitS} s`);
+    this.lastReplayTs = now;
+    const max = this.limits.replayMaxRows;
+    const requeued = this.ctx.replay({ seq: req['since_seq'] as number | undefined, ts: req['since_ts'] as number | undefined }, max);
+    return { data: { requeued, ...(requeued >= max ? { capped: true, next: 'ask again later from the last sequence number received' } : {}) } };
   }
 
   private async snapshot(req: Request): Promise<{ data: unknown; extra?: CommandReply }> {

@@ -29,8 +29,11 @@ export interface LinkHandlers {
   onConnect(url: string): void;
   /** Called once per lost or failed connection. */
   onDisconnect(): void;
-  /** Messages on subscribed topics; the payload buffer is owned by the handler. */
-  onMessage(topic: string, payload: Buffer): void;
+  /**
+   * Messages on subscribed topics; the payload buffer is owned by the handler. `retained`: the
+   * broker delivered a stored message on subscribing, not one published now.
+   */
+  onMessage(topic: string, payload: Buffer, retained: boolean): void;
 }
 
 export type PublishDone = (err?: Error) => void;
@@ -125,8 +128,8 @@ export class MqttLink {
       if (this.subscriptions.length > 0) client.subscribe(this.subscriptions, { qos: 1 });
       this.handlers.onConnect(url);
     });
-    client.on('message', (topic, payload) => {
-      if (gen === this.generation) this.handlers.onMessage(topic, payload);
+    client.on('message', (topic, payload, packet) => {
+      if (gen === this.generation) this.handlers.onMessage(topic, payload, packet.retain === true);
     });
     client.on('error', (err) => {
       if (gen === this.generation) this.log.warn({ url: redactUri(url), err: err.message }, 'mqtt error');
@@ -171,5 +174,24 @@ export class MqttLink {
       rejectUnauthorized: o.tls.rejectUnauthorized,
       will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
     };
+  }
+}
+
+/**
+ * Subscribes to `topics` on one broker for `ms`, handing every message to `onMessage` (for tools such
+ * as `edge-agent verify --url`). Resolves when the time is up; rejects if the broker cannot be reached.
+ */
+export async function listen(url: string, topics: string[], ms: number, onMessage: (topic: string, payload: Buffer) => void): Promise<void> {
+  const client = connect(url, { reconnectPeriod: 0, connectTimeout: 10_000 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => client.subscribe(topics, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+      client.once('error', reject);
+      client.once('close', () => reject(new UplinkError(`cannot reach ${redactUri(url)}`)));
+    });
+    client.on('message', (topic, payload) => onMessage(topic, payload));
+    await new Promise((r) => setTimeout(r, ms));
+  } finally {
+    await new Promise<void>((resolve) => client.end(true, {}, () => resolve()));
   }
 }

@@ -5,8 +5,9 @@ import type { Alert } from '../types.js';
 import { TOPIC, alertTopic } from './topics.js';
 
 // Wire format of outbox messages. Alert payloads use one- or two-letter keys because a thin uplink
-// pays per byte; docs/mqtt.md holds the key table. The gateway id is in the topic, not the payload.
-// The outbox stores the compact JSON; seq, boot and the historical flag are added at publish time.
+// pays per byte; docs/mqtt.md holds the key table. The outbox stores the compact JSON; seq, boot,
+// gateway id and the historical flag are added at publish time, and then the signature (see
+// src/verify/envelope.ts): signed, the id, boot and seq tie the message to one gateway and place.
 
 export type PayloadFormat = 'json' | 'cbor';
 
@@ -56,12 +57,12 @@ export function droppedRecord(gateway: string, d: DroppedRange): OutboxRecord {
  * Encodes a stored row for the wire. JSON splices the envelope into the stored text instead of
  * parsing it: the drain loop runs this for every row of a backlog.
  */
-export function encodeRow(row: OutboxRow, historical: boolean, format: PayloadFormat): Buffer {
+export function encodeRow(row: OutboxRow, historical: boolean, format: PayloadFormat, gateway: string): Buffer {
   if (format === 'cbor') {
     const body = JSON.parse(row.body) as Record<string, unknown>;
-    return Buffer.from(cborEncode({ q: row.seq, bt: row.boot, ...(historical ? { h: 1 } : {}), ...body }));
+    return Buffer.from(cborEncode({ q: row.seq, bt: row.boot, g: gateway, ...(historical ? { h: 1 } : {}), ...body }));
   }
-  const head = `{"q":${row.seq},"bt":${row.boot}${historical ? ',"h":1' : ''}`;
+  const head = `{"q":${row.seq},"bt":${row.boot},"g":${JSON.stringify(gateway)}${historical ? ',"h":1' : ''}`;
   return Buffer.from(row.body.length > 2 ? `${head},${row.body.slice(1)}` : `${head}}`);
 }
 

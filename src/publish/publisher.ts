@@ -28,6 +28,10 @@ export interface PublisherOptions {
   /** Keep rows as "sent" until the centre's end-to-end ack. */
   e2e: boolean;
   format: PayloadFormat;
+  /** Gateway id, written into every payload so a signed one cannot pass for another gateway's. */
+  gateway: string;
+  /** Adds the gateway's signature to an encoded payload for its full topic (see src/verify/keys.ts). */
+  sign(topic: string, payload: Buffer): Buffer;
 }
 
 export interface PublisherCounters {
@@ -54,6 +58,7 @@ export class Publisher {
   private tokensTs = 0;
   private online = false;
   private rescan = false;
+  private sentUpTo = 0;
 
   constructor(
     private readonly outbox: Outbox,
@@ -83,6 +88,14 @@ export class Publisher {
     if (rescan) this.rescan = true;
     else this.liveDirty = true;
     this.kickPump();
+  }
+
+  /**
+   * Highest sequence number published by this process. An end-to-end ack can only be about rows
+   * that went out, so anything above it is ignored.
+   */
+  get highestSent(): number {
+    return this.sentUpTo;
   }
 
   /** Rows published and not yet PUBACKed. */
@@ -158,7 +171,10 @@ export class Publisher {
     this.inFlight.set(row.seq, row.id);
     const sent = this.link.publish(`${this.opts.base}/${row.topic}`, payload, 1, false, (err) => this.onPuback(row, err));
     if (!sent) this.inFlight.delete(row.seq);
-    else if (historical) this.counters.historical++;
+    else {
+      if (historical) this.counters.historical++;
+      if (row.seq > this.sentUpTo) this.sentUpTo = row.seq;
+    }
   }
 
   private onPuback(row: OutboxRow, err?: Error): void {
@@ -188,7 +204,9 @@ export class Publisher {
   }
 
   private payloadOf(row: OutboxRow, historical: boolean): Buffer | undefined {
-    if (row.class !== 'snapshot') return encodeRow(row, historical, this.opts.format);
+    // Signed at publish time, not at commit: seq and the historical flag are known only now, and a
+    // backlog stored before a key rotation goes out under the new key.
+    if (row.class !== 'snapshot') return this.opts.sign(`${this.opts.base}/${row.topic}`, encodeRow(row, historical, this.opts.format, this.opts.gateway));
     try {
       return readFileSync(row.file ?? '');
     } catch (err) {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { mqttWarnings } from '../config/tlsCheck.js';
 import type { MqttConfig, OutboxConfig } from '../config/uplinkSchema.js';
@@ -12,7 +13,10 @@ import { MqttLink } from './mqttLink.js';
 import { alertRecord, droppedRecord, snapshotRecord } from './payload.js';
 import { Publisher } from './publisher.js';
 import { baseTopic, TOPIC } from './topics.js';
-import { cameraStatusBody, healthBody, parseAck } from './uplinkMessages.js';
+import { fingerprint, parsePublicKey, publicKeyText, signPayload } from '../verify/keys.js';
+import { SignedInbox } from './signedInbox.js';
+import { UplinkError } from './uplinkError.js';
+import { cameraStatusBody, healthBody, MAX_ACK_BYTES, parseAck } from './uplinkMessages.js';
 
 /** What the gateway says about itself on the retained `info` topic. */
 export interface GatewayInfo {
@@ -35,6 +39,12 @@ export interface UplinkContext {
   cameraHealth?: CameraHealthSource;
   /** Alerts raised but not yet committed to the outbox (a commit failed and is being retried). */
   uncommitted?: () => number;
+  /**
+   * The gateway's Ed25519 private key (see config/gatewayKey.ts). Required with MQTT: everything
+   * the gateway publishes, except the retained state the broker also writes as last will and raw
+   * snapshot JPEGs, carries its signature. Never logged or published; only its public half is.
+   */
+  signingKey?: KeyObject;
 }
 
 export interface UplinkConfig {
@@ -57,6 +67,7 @@ export class Uplink implements AlertSink {
   private link: MqttLink | undefined;
   private publisher: Publisher | undefined;
   private commands: CommandHandler | undefined;
+  private inbox: SignedInbox | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly cameraStatus = new Map<string, string>();
   /** Messages from the broker that were dropped, by kind (ack, command, topic, message). */
@@ -106,7 +117,7 @@ export class Uplink implements AlertSink {
   setCameraStatus(cameraId: string, status: { state: string; error?: unknown; [figure: string]: unknown }): void {
     const body = cameraStatusBody(cameraId, status);
     this.cameraStatus.set(cameraId, body);
-    this.link?.publish(`${this.base()}/${TOPIC.cameraStatus(cameraId)}`, Buffer.from(body), 1, true);
+    this.publishSigned(TOPIC.cameraStatus(cameraId), body, true);
   }
 
   /** Outbox depth, ages and evictions. */
@@ -144,6 +155,11 @@ export class Uplink implements AlertSink {
     const outbox = this.outbox!;
     const base = this.base();
     const log = this.log.child({ stage: 'publish' });
+    const key = this.ctx.signingKey;
+    // Never an unsigned run: the caller loads the key and stops with a config error when it cannot.
+    if (!key) throw new UplinkError('no gateway signing key given; create one with `edge-agent keys init`');
+    this.inbox = new SignedInbox(mqtt.centreKey === undefined ? undefined : parsePublicKey(mqtt.centreKey), mqtt.commandWindowS * 1000);
+    if (mqtt.centreKey === undefined) log.warn('no mqtt.centre_key: every request/<command> is refused');
     for (const warning of mqttWarnings(mqtt)) log.warn({ warning }, 'insecure mqtt setting');
     const offline = JSON.stringify({ state: 'offline', boot: outbox.boot });
     this.link = new MqttLink(
@@ -152,20 +168,29 @@ export class Uplink implements AlertSink {
         clientId: mqtt.clientId ?? `edge-${this.ctx.gateway.id}`,
         will: { topic: `${base}/${TOPIC.state}`, payload: offline },
       },
-      { onConnect: () => this.onConnect(), onDisconnect: () => this.publisher?.onDisconnect(), onMessage: (t, p) => this.onMessage(t, p) },
+      { onConnect: () => this.onConnect(), onDisconnect: () => this.publisher?.onDisconnect(), onMessage: (t, p, r) => this.onMessage(t, p, r) },
       log,
       [`${base}/request/+`, ...(mqtt.e2eAck.enabled ? [`${base}/${TOPIC.ack}`] : [])],
     );
-    const opts = { base, maxInFlight: mqtt.maxInFlight, drainRatePerS: mqtt.drainRatePerS, e2e: mqtt.e2eAck.enabled, format: mqtt.payloadFormat };
+    const opts = {
+      base,
+      maxInFlight: mqtt.maxInFlight,
+      drainRatePerS: mqtt.drainRatePerS,
+      e2e: mqtt.e2eAck.enabled,
+      format: mqtt.payloadFormat,
+      gateway: this.ctx.gateway.id,
+      sign: (topic: string, payload: Buffer) => signPayload(key, topic, payload),
+    };
     this.publisher = new Publisher(outbox, this.link, opts, log);
     this.commands = new CommandHandler(
       {
         health: () => this.healthObject(diskPath),
         outboxStatus: () => outbox.status(),
         snapshotPath: (id) => outbox.findByAlertId(id)?.file ?? undefined,
-        replay: (since) => this.replay(since),
+        replay: (since, maxRows) => this.replay(since, maxRows),
       },
-      mqtt.maxCommandBytes,
+      { maxBytes: mqtt.maxCommandBytes, replayMaxRows: mqtt.replayMaxRows, replayMinIntervalMs: mqtt.replayMinIntervalS * 1000 },
+      this.inbox,
       log,
     );
     this.link.start();
@@ -187,8 +212,8 @@ export class Uplink implements AlertSink {
     const base = this.base();
     const online = JSON.stringify({ state: 'online', boot: this.outbox!.boot, ts: Date.now() });
     this.link!.publish(`${base}/${TOPIC.state}`, Buffer.from(online), 1, true);
-    this.link!.publish(`${base}/${TOPIC.info}`, Buffer.from(this.infoBody()), 1, true);
-    for (const [cam, body] of this.cameraStatus) this.link!.publish(`${base}/${TOPIC.cameraStatus(cam)}`, Buffer.from(body), 1, true);
+    this.publishSigned(TOPIC.info, this.infoBody(), true);
+    for (const [cam, body] of this.cameraStatus) this.publishSigned(TOPIC.cameraStatus(cam), body, true);
     this.publisher!.onConnect();
   }
 
@@ -197,25 +222,50 @@ export class Uplink implements AlertSink {
    * of it (mqtt.js would take the process down) or leave a promise rejected: a message that cannot
    * be handled is counted, logged and dropped.
    */
-  private onMessage(topic: string, payload: Buffer): void {
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
     const base = this.base();
     try {
-      if (topic === `${base}/${TOPIC.ack}`) {
-        const ack = parseAck(payload);
-        if (!ack) this.refuse('ack', payload, 'malformed end-to-end ack ignored');
-        else this.outbox?.ack(ack);
-        return;
-      }
+      if (topic === `${base}/${TOPIC.ack}`) return this.onAck(topic, payload, retained);
       if (!topic.startsWith(`${base}/request/`)) return this.refuse('topic', payload, 'message on an unexpected topic ignored');
       const command = topic.slice(`${base}/request/`.length);
-      this.commands!.handle(command, payload)
+      this.commands!.handle(command, payload, topic, retained)
         .then((replies) => {
-          for (const r of replies) this.link?.publish(`${base}/${r.topic}`, r.payload, 1, false);
+          // Binary snapshot JPEGs go as they are; every JSON response is signed.
+          for (const r of replies) {
+            if (r.topic === TOPIC.response(command)) this.publishSigned(r.topic, r.payload, false);
+            else this.link?.publish(`${base}/${r.topic}`, r.payload, 1, false);
+          }
         })
         .catch((err: unknown) => this.refuse('command', payload, 'command could not be answered', err));
     } catch (err) {
       this.refuse('message', payload, 'message from the broker could not be handled', err);
     }
+  }
+
+  /**
+   * The centre's end-to-end ack: refused unread when too large or retained, then it must be signed by
+   * the centre (fresh, nonce unseen), and it applies only to rows this process has sent.
+   */
+  private onAck(topic: string, payload: Buffer, retained: boolean): void {
+    if (payload.length > MAX_ACK_BYTES) return this.refuse('ack', payload, `end-to-end ack over ${MAX_ACK_BYTES} bytes refused unread`);
+    if (retained) return this.refuse('ack', payload, 'retained end-to-end ack ignored');
+    const body = this.inbox!.open(topic, payload);
+    if (typeof body === 'string') return this.refuse('ack', payload, 'end-to-end ack refused', body);
+    const ack = parseAck(body);
+    if (!ack) return this.refuse('ack', payload, 'malformed end-to-end ack ignored');
+    const sent = this.publisher?.highestSent ?? 0;
+    const seqs = ack.seqs?.filter((q) => q <= sent);
+    const upTo = ack.upTo === undefined ? undefined : Math.min(ack.upTo, sent);
+    if ((ack.upTo ?? 0) > sent || (seqs?.length ?? 0) < (ack.seqs?.length ?? 0)) this.refuse('ackBeyondSent', payload, 'end-to-end ack names rows not sent yet; those are ignored');
+    this.outbox?.ack({ ...(seqs ? { seqs } : {}), ...(upTo !== undefined ? { upTo } : {}) });
+  }
+
+  /** Publishes a JSON or CBOR body below the base topic with the gateway's signature. */
+  private publishSigned(suffix: string, body: string | Buffer, retain: boolean): void {
+    const key = this.ctx.signingKey;
+    const topic = `${this.base()}/${suffix}`;
+    if (!key || !this.link) return;
+    this.link.publish(topic, signPayload(key, topic, Buffer.from(body)), 1, retain);
   }
 
   private refuse(kind: string, payload: Buffer, message: string, err?: unknown): void {
@@ -226,8 +276,8 @@ export class Uplink implements AlertSink {
     }
   }
 
-  private replay(since: { seq?: number; ts?: number }): number {
-    const n = this.outbox!.replay(since);
+  private replay(since: { seq?: number; ts?: number }, maxRows: number): number {
+    const n = this.outbox!.replay(since, maxRows);
     this.publisher?.kick(true);
     return n;
   }
@@ -248,7 +298,10 @@ export class Uplink implements AlertSink {
 
   private infoBody(): string {
     const i = this.ctx.info;
-    return JSON.stringify({ version: i.version, boot: this.outbox!.boot, cameras: i.cameras, models: i.models, config_hash: i.configHash, ts: Date.now() });
+    const key = this.ctx.signingKey!;
+    // The public key lets the centre notice a rotation; trust in it comes only from enrolment.
+    const signing = { public_key: publicKeyText(key), fingerprint: fingerprint(key).full };
+    return JSON.stringify({ version: i.version, boot: this.outbox!.boot, cameras: i.cameras, models: i.models, config_hash: i.configHash, signing, ts: Date.now() });
   }
 
   private async stopAll(): Promise<void> {

@@ -44,23 +44,14 @@ function cameraHealthJson(c: CameraHealth): Record<string, unknown> {
   };
 }
 
-// An ack names at most this many bytes' worth of sequence numbers (about 40 000); a larger one is
-// refused before JSON parsing, and the centre acks in batches anyway.
-const MAX_ACK_BYTES = 256 * 1024;
+// An ack of this size names about 2 000 sequence numbers; a larger one is refused before its
+// signature is checked or its JSON parsed, and the centre acks in batches anyway.
+export const MAX_ACK_BYTES = 16 * 1024;
 
-/** End-to-end ack from the centre: {"seqs": [n, ...]} and/or {"up_to": n}; undefined when malformed. */
-export function parseAck(payload: Buffer): { seqs?: number[]; upTo?: number } | undefined {
-  if (payload.length > MAX_ACK_BYTES) return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(payload.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const o = v as { seqs?: unknown; up_to?: unknown };
-  const seqs = Array.isArray(o.seqs) && o.seqs.every((n) => Number.isSafeInteger(n) && (n as number) >= 0) ? (o.seqs as number[]) : undefined;
-  const upTo = Number.isSafeInteger(o.up_to) ? (o.up_to as number) : undefined;
+/** End-to-end ack body (signature already checked): {"seqs": [n, ...]} and/or {"up_to": n}; undefined when malformed. */
+export function parseAck(o: Record<string, unknown>): { seqs?: number[]; upTo?: number } | undefined {
+  const seqs = Array.isArray(o['seqs']) && o['seqs'].every((n) => Number.isSafeInteger(n) && (n as number) >= 0) ? (o['seqs'] as number[]) : undefined;
+  const upTo = Number.isSafeInteger(o['up_to']) ? (o['up_to'] as number) : undefined;
   if (!seqs && upTo === undefined) return undefined;
   return { ...(seqs ? { seqs } : {}), ...(upTo !== undefined ? { upTo } : {}) };
 }

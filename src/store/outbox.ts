@@ -141,10 +141,10 @@ export class Outbox {
     return this.st.requeue.run(olderThanTs).changes;
   }
 
-  /** Re-queues delivered rows kept for replay, from a sequence number or a storage time on. */
-  replay(since: { seq?: number; ts?: number }): number {
-    if (since.seq !== undefined) return this.st.replaySeq.run(since.seq).changes;
-    return this.st.replayTs.run(since.ts ?? 0).changes;
+  /** Re-queues delivered rows kept for replay, from a sequence number or a storage time on; at most `limit`, oldest first. */
+  replay(since: { seq?: number; ts?: number }, limit = Number.MAX_SAFE_INTEGER): number {
+    if (since.seq !== undefined) return this.st.replaySeq.run(since.seq, limit).changes;
+    return this.st.replayTs.run(since.ts ?? 0, limit).changes;
   }
 
   /** Applies age limits and the replay retention; call periodically. */

@@ -36,12 +36,13 @@ export function prepareStatements(db: Database) {
     requeue: db.prepare(
       `UPDATE outbox SET state = ${PENDING}, replay = 1 WHERE state = ${SENT} AND sent_ts < ?`,
     ) as Statement<[number]>,
+    // At most `limit` rows, the oldest first: one request must not be able to resend the whole store.
     replaySeq: db.prepare(
-      `UPDATE outbox SET state = ${PENDING}, replay = 1 WHERE state = ${DELIVERED} AND seq >= ?`,
-    ) as Statement<[number]>,
+      `UPDATE outbox SET state = ${PENDING}, replay = 1 WHERE seq IN (SELECT seq FROM outbox WHERE state = ${DELIVERED} AND seq >= ? ORDER BY seq LIMIT ?)`,
+    ) as Statement<[number, number]>,
     replayTs: db.prepare(
-      `UPDATE outbox SET state = ${PENDING}, replay = 1 WHERE state = ${DELIVERED} AND created_ts >= ?`,
-    ) as Statement<[number]>,
+      `UPDATE outbox SET state = ${PENDING}, replay = 1 WHERE seq IN (SELECT seq FROM outbox WHERE state = ${DELIVERED} AND created_ts >= ? ORDER BY seq LIMIT ?)`,
+    ) as Statement<[number, number]>,
     pruneDelivered: db.prepare(`DELETE FROM outbox WHERE state = ${DELIVERED} AND sent_ts < ?`) as Statement<[number]>,
     byAlertId: db.prepare(`SELECT ${ROW} FROM outbox WHERE alert_id = ? ORDER BY seq DESC LIMIT 1`) as Statement<[string], OutboxRow>,
     evictions: db.prepare('SELECT rows, bytes FROM evictions WHERE class = ?') as Statement<[string], { rows: number; bytes: number }>,

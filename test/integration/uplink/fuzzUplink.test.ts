@@ -4,10 +4,13 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandHandler } from '../../../src/publish/commands.js';
 import { parseAck } from '../../../src/publish/uplinkMessages.js';
+import { SignedInbox } from '../../../src/publish/signedInbox.js';
 import { Uplink } from '../../../src/publish/uplink.js';
+import { signCommand } from '../../../src/verify/keys.js';
+import { CENTRE_KEYS } from '../../helpers/keys.js';
 import { assertNoRawJsError, fuzzInputs, fuzzSeed, Rng } from '../../helpers/fuzz.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
-import { BASE, Collector, context, makeAlert, tempDir, uplinkConfig, waitFor } from './support.js';
+import { BASE, centreRequest, Collector, context, makeAlert, tempDir, uplinkConfig, waitFor } from './support.js';
 
 // MQTT input is hostile input: whatever arrives on request/<command> or ack, the uplink answers or
 // drops it, counts it, and goes on. Inputs are counted, never timed.
@@ -25,6 +28,21 @@ const ACK_SEEDS = ['{"seqs":[1,2,3]}', '{"up_to":5}', '{"seqs":[4],"up_to":2}'];
 const COMMANDS = [...CommandHandler.commands, 'reboot', ''];
 const IN_PROCESS = Number(process.env.FUZZ_COUNT ?? 12_000);
 const THROUGH_BROKER = 300;
+
+/**
+ * Half the mutated payloads that are still JSON objects get the centre's signature, so that fuzzing
+ * reaches the schema checks behind the signature gate; the rest arrive as they are.
+ */
+function maybeSigned(rng: Rng, topic: string, payload: Buffer): Buffer {
+  if (!rng.chance(0.5)) return payload;
+  let v: unknown;
+  try {
+    v = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return payload;
+  }
+  return v && typeof v === 'object' && !Array.isArray(v) ? signCommand(CENTRE_KEYS.privateKey, topic, v as Record<string, unknown>) : payload;
+}
 
 interface Watch {
   uncaught: unknown[];
@@ -68,13 +86,15 @@ describe('fuzzing the uplink with MQTT commands and acks', () => {
         snapshotPath: (id) => (id === 'with-snap' ? join(dir, 'snap.jpg') : undefined),
         replay: () => 0,
       },
-      4096,
+      { maxBytes: 4096, replayMaxRows: 100, replayMinIntervalMs: 0 },
+      new SignedInbox(CENTRE_KEYS.publicKey, 300_000),
       pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }),
     );
     let n = 0;
     for (const payload of fuzzInputs(rng, COMMAND_SEEDS, IN_PROCESS)) {
       const command = rng.chance(0.9) ? rng.pick(COMMANDS) : rng.word(20);
-      const replies = await handler.handle(command, payload);
+      const topic = `${BASE}/request/${command}`;
+      const replies = await handler.handle(command, maybeSigned(rng, topic, payload), topic);
       expect(replies.length).toBeGreaterThanOrEqual(1);
       const body = JSON.parse(replies[0]!.payload.toString()) as { status: string; error?: string };
       expect(['ok', 'error']).toContain(body.status);
@@ -92,7 +112,13 @@ describe('fuzzing the uplink with MQTT commands and acks', () => {
     const rng = new Rng(fuzzSeed('mqtt-acks'));
     let accepted = 0;
     for (const payload of fuzzInputs(rng, ACK_SEEDS, IN_PROCESS)) {
-      const ack = parseAck(payload);
+      let body: unknown;
+      try {
+        body = JSON.parse(payload.toString('utf8'));
+      } catch {
+        continue;
+      }
+      const ack = body && typeof body === 'object' && !Array.isArray(body) ? parseAck(body as Record<string, unknown>) : undefined;
       if (ack) {
         accepted++;
         for (const s of ack.seqs ?? []) expect(Number.isSafeInteger(s) && s >= 0).toBe(true);
@@ -113,7 +139,7 @@ describe('fuzzing the uplink with MQTT commands and acks', () => {
       const centre = await Collector.open(broker.url, [`${BASE}/response/#`, `${BASE}/camera/+/alert/#`]);
       await waitFor(() => uplink.connected, 'connection');
       uplink.emit(makeAlert('with-snap', { snapshot: join(dir, 'snap.jpg') }));
-      const onMessage = (uplink as unknown as { onMessage(t: string, p: Buffer): void }).onMessage.bind(uplink);
+      const onMessage = (uplink as unknown as { onMessage(t: string, p: Buffer, r: boolean): void }).onMessage.bind(uplink);
       const topicOf = () => {
         const r = rng.next();
         if (r < 0.3) return `${BASE}/ack`;
@@ -122,7 +148,8 @@ describe('fuzzing the uplink with MQTT commands and acks', () => {
       };
       let sent = 0;
       for (const payload of fuzzInputs(rng, [...COMMAND_SEEDS, ...ACK_SEEDS], IN_PROCESS)) {
-        onMessage(topicOf(), payload);
+        const topic = topicOf();
+        onMessage(topic, maybeSigned(rng, topic, payload), rng.chance(0.05));
         sent++;
         // Let the replies go out now and then, so the broker's queue stays small.
         if (sent % 500 === 0) await new Promise((r) => setImmediate(r));
@@ -130,10 +157,11 @@ describe('fuzzing the uplink with MQTT commands and acks', () => {
       // Through the broker only topics a client may publish on: Mosquitto disconnects a client that
       // publishes wildcards or control characters, and mqtt.js would resend that message forever.
       for (const payload of fuzzInputs(rng, [...COMMAND_SEEDS, ...ACK_SEEDS], THROUGH_BROKER)) {
-        await centre.client.publishAsync(topicOf().replace(/[+#\u0000-\u001f\u007f-\u009f]/g, '_'), payload, { qos: 1 });
+        const topic = topicOf().replace(/[+#\u0000-\u001f\u007f-\u009f]/g, '_');
+        await centre.client.publishAsync(topic, maybeSigned(rng, topic, payload), { qos: 1 });
       }
       // A good request after all of it is still answered, and a new alert still goes out.
-      await centre.client.publishAsync(`${BASE}/request/ping`, '{"transaction":"after-fuzz"}', { qos: 1 });
+      await centre.client.publishAsync(`${BASE}/request/ping`, centreRequest('ping', { transaction: 'after-fuzz' }), { qos: 1 });
       uplink.emit(makeAlert('after-fuzz'));
       await waitFor(
         () => centre.messages.some((m) => m.payload.toString().includes('"after-fuzz"')) && centre.alertIds().has('after-fuzz'),

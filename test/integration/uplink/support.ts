@@ -8,6 +8,8 @@ import { createLogger, type Logger } from '../../../src/log/logger.js';
 import { decodePayload, type PayloadFormat } from '../../../src/publish/payload.js';
 import type { UplinkConfig, UplinkContext } from '../../../src/publish/uplink.js';
 import type { Alert } from '../../../src/types.js';
+import { signAck, signRequest } from '../../../src/verify/keys.js';
+import { CENTRE_KEYS, CENTRE_PUBLIC, GATEWAY_KEYS } from '../../helpers/keys.js';
 
 const ajv = new Ajv({ useDefaults: true, strict: false });
 
@@ -24,7 +26,7 @@ export function outboxConfig(dir: string, extra: Record<string, unknown> = {}): 
 }
 
 export function mqttConfig(urls: string[], extra: Record<string, unknown> = {}): MqttConfig {
-  return withDefaults<MqttConfig>(MqttSchema, { urls, reconnectMinMs: 100, reconnectMaxMs: 1000, ...extra });
+  return withDefaults<MqttConfig>(MqttSchema, { urls, reconnectMinMs: 100, reconnectMaxMs: 1000, centreKey: CENTRE_PUBLIC, ...extra });
 }
 
 export function uplinkConfig(dir: string, urls: string[] | undefined, mqtt: Record<string, unknown> = {}, outbox: Record<string, unknown> = {}): UplinkConfig {
@@ -39,7 +41,18 @@ export function context(dir: string, gateway = GATEWAY): UplinkContext {
     gateway,
     baseDir: dir,
     info: { version: '0.0.0-test', cameras: ['cam-1'], models: [{ id: 'yolox-nano-int8', sha256: 'ab'.repeat(32) }], configHash: 'cafe' },
+    signingKey: GATEWAY_KEYS.privateKey,
   };
+}
+
+/** A request signed by the test centre key, for `<base>/request/<command>`. */
+export function centreRequest(command: string, fields: Record<string, unknown> = {}, base = BASE, now = Date.now()): Buffer {
+  return signRequest(CENTRE_KEYS.privateKey, base, command, fields, now);
+}
+
+/** An end-to-end ack signed by the test centre key, for `<base>/ack`. */
+export function centreAck(ack: { seqs?: number[]; up_to?: number }, base = BASE, now = Date.now()): Buffer {
+  return signAck(CENTRE_KEYS.privateKey, base, ack, now);
 }
 
 export function tempDir(prefix = 'uplink-'): string {

@@ -11,18 +11,18 @@ function row(extra: Partial<OutboxRow> = {}): OutboxRow {
 
 describe('alert payloads', () => {
   it('stays under 300 bytes for a full alert, in JSON and in CBOR, with large seq and boot', () => {
-    const json = encodeRow(row(), true, 'json');
-    const cbor = encodeRow(row(), true, 'cbor');
+    const json = encodeRow(row(), true, 'json', 'gw-t1');
+    const cbor = encodeRow(row(), true, 'cbor', 'gw-t1');
     expect(json.length).toBeLessThan(300);
     expect(cbor.length).toBeLessThan(json.length);
   });
 
   it('round-trips with seq, boot and the historical flag, and never carries the JPEG or its path', () => {
     for (const format of ['json', 'cbor'] as const) {
-      const p = decodePayload(encodeRow(row(), true, format), format);
-      expect(p).toMatchObject({ q: 1_764_000_000_123_456, bt: 12345, h: 1, i: 'gw-t1-cam-1-000123', c: 'cam-1', k: 'wrong_way', y: 'i', s: 0.87, b: [0.123, 0.235, 0.346, 0.457], p: 1, d: { speed_kmh: 62.5 } });
+      const p = decodePayload(encodeRow(row(), true, format, 'gw-t1'), format);
+      expect(p).toMatchObject({ q: 1_764_000_000_123_456, bt: 12345, g: 'gw-t1', h: 1, i: 'gw-t1-cam-1-000123', c: 'cam-1', k: 'wrong_way', y: 'i', s: 0.87, b: [0.123, 0.235, 0.346, 0.457], p: 1, d: { speed_kmh: 62.5 } });
       expect(JSON.stringify(p)).not.toContain('.jpg');
-      const live = decodePayload(encodeRow(row(), false, format), format);
+      const live = decodePayload(encodeRow(row(), false, format, 'gw-t1'), format);
       expect(live['h']).toBeUndefined();
     }
   });
@@ -35,8 +35,8 @@ describe('alert payloads', () => {
   });
 
   it('encodes an empty body', () => {
-    const p = decodePayload(encodeRow({ ...row(), body: '{}' }, false, 'json'), 'json');
-    expect(p).toEqual({ q: 1_764_000_000_123_456, bt: 12345 });
+    const p = decodePayload(encodeRow({ ...row(), body: '{}' }, false, 'json', 'gw-t1'), 'json');
+    expect(p).toEqual({ q: 1_764_000_000_123_456, bt: 12345, g: 'gw-t1' });
   });
 });
 

@@ -3,14 +3,11 @@ import { parseAck } from '../../../src/publish/uplinkMessages.js';
 import { topicLevel } from '../../../src/publish/topics.js';
 
 describe('end-to-end acks from the network', () => {
-  it('refuses an oversized ack before parsing it, and malformed ones', () => {
-    const big = Buffer.from(JSON.stringify({ seqs: Array.from({ length: 60_000 }, (_, i) => i) }));
-    expect(big.length).toBeGreaterThan(256 * 1024);
-    expect(parseAck(big)).toBeUndefined();
-    for (const bad of ['', 'null', '[]', '{"seqs":[1,"2"]}', '{"seqs":[-1]}', '{"up_to":1.5}', '{"seqs":[1e400]}', '['.repeat(100_000)]) {
-      expect(parseAck(Buffer.from(bad))).toBeUndefined();
+  it('refuses malformed ack bodies', () => {
+    for (const bad of ['{}', '{"seqs":[1,"2"]}', '{"seqs":[-1]}', '{"up_to":1.5}', '{"seqs":[1e400]}', '{"seqs":{}}']) {
+      expect(parseAck(JSON.parse(bad) as Record<string, unknown>)).toBeUndefined();
     }
-    expect(parseAck(Buffer.from('{"seqs":[1,2],"up_to":3}'))).toEqual({ seqs: [1, 2], upTo: 3 });
+    expect(parseAck({ seqs: [1, 2], up_to: 3 })).toEqual({ seqs: [1, 2], upTo: 3 });
   });
 });
 

@@ -1,21 +1,12 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Uplink } from '../../../src/publish/uplink.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
 import { freePort } from '../../helpers/ports.js';
-import { Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
-
-const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '../../../config/mosquitto/bridge.conf.template');
-
-function bridge(name: string, upstreamPort: number): string[] {
-  return readFileSync(TEMPLATE, 'utf8')
-    .replaceAll('${NAME}', name)
-    .replaceAll('${UPSTREAM}', `127.0.0.1:${upstreamPort}`)
-    .replaceAll('${PREFIX}', 'edge')
-    .split('\n');
-}
+import { Verifier } from '../../../src/verify/index.js';
+import { GATEWAY_KEYS } from '../../helpers/keys.js';
+import { bridge, centreAck, Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
 
 describe('gateway → commune → city → central', () => {
   let central: Mosquitto;
@@ -39,11 +30,11 @@ describe('gateway → commune → city → central', () => {
     const base = `edge/hn/c1/${gw}`;
     const centre = await Collector.open(central.url, [`${base}/#`]);
     if (e2e) {
-      // The central application: ack every alert it receives, by sequence number.
+      // The central application: ack every alert it receives, by sequence number, signed with its key.
       centre.client.on('message', (topic, payload) => {
         if (!topic.includes('/alert/')) return;
         const q = (JSON.parse(payload.toString()) as { q: number }).q;
-        centre.client.publish(`${base}/ack`, JSON.stringify({ seqs: [q] }), { qos: 1 });
+        centre.client.publish(`${base}/ack`, centreAck({ seqs: [q] }, base), { qos: 1 });
       });
     }
     const sub = join(dir, gw);
@@ -72,13 +63,19 @@ describe('gateway → commune → city → central', () => {
     if (e2e) await waitFor(() => uplink.depth() === 0, 'rows released by the centre ack');
     await uplink.stop();
     await centre.close();
+    // Everything that crossed the three brokers is the gateway's, unchanged, with no sequence gap.
+    const verifier = new Verifier(new Map([[gw, [GATEWAY_KEYS.publicKey]]]));
+    const verdicts = centre.messages.map((m) => verifier.check(m.topic, m.payload).verdict);
+    expect(verdicts.filter((v) => v !== 'valid' && v !== 'duplicate' && v !== 'skipped')).toEqual([]);
+    expect(verdicts.filter((v) => v === 'valid').length).toBeGreaterThanOrEqual(220);
+    expect(verifier.gaps()).toEqual([]);
   }
 
   it('delivers everything across a cut middle link (bridges queue it)', async () => {
     await throughCut('gw-chain-a', false);
   });
 
-  it('with end-to-end ack, keeps rows until the centre acks them', async () => {
+  it('with signed end-to-end acks, keeps rows until the centre acks them', async () => {
     await throughCut('gw-chain-b', true);
   });
 });

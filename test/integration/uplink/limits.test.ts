@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Uplink } from '../../../src/publish/uplink.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
-import { BASE, Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
+import { BASE, centreRequest, Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
 
 describe('outbox limits while the uplink is down', () => {
   let broker: Mosquitto;
@@ -35,7 +35,7 @@ describe('outbox limits while the uplink is down', () => {
     await waitFor(() => uplink.connected, 'connection');
     const probe = await Collector.open(broker.url, [`${BASE}/response/#`]);
     await waitFor(() => uplink.depth() === 0, 'outbox drained');
-    probe.client.publish(`${BASE}/request/replay`, JSON.stringify({ since_seq: 0, transaction: 'r1' }));
+    probe.client.publish(`${BASE}/request/replay`, centreRequest('replay', { since_seq: 0, transaction: 'r1' }));
     const response = () => probe.messages.find((m) => m.topic === `${BASE}/response/replay`);
     await waitFor(() => response() !== undefined, 'replay response');
     await waitFor(() => summaries().length > 0 && sub.alertIds().has('lim-299'), 'summary and newest alert at the subscriber');

@@ -41,7 +41,12 @@ function maybeSigned(rng: Rng, topic: string, payload: Buffer): Buffer {
   } catch {
     return payload;
   }
-  return v && typeof v === 'object' && !Array.isArray(v) ? signCommand(CENTRE_KEYS.privateKey, topic, v as Record<string, unknown>) : payload;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return payload;
+  try {
+    return signCommand(CENTRE_KEYS.privateKey, topic, v as Record<string, unknown>);
+  } catch {
+    return payload; // nested deeper than JSON.stringify can go
+  }
 }
 
 interface Watch {

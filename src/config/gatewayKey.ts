@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.js';
@@ -36,6 +36,8 @@ export function loadGatewayKey(path: string): KeyObject {
  * `keepPrevious`, an existing key is first renamed to <path>.previous.
  */
 export function writeGatewayKey(path: string, key: KeyObject, o: { force?: boolean; keepPrevious?: boolean } = {}): void {
+  // A fresh state folder (the outbox not created yet) is made private, like the outbox's own.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
   if (existsSync(path)) {
     if (o.keepPrevious) renameSync(path, `${path}.previous`);
     else if (!o.force) throw new ConfigError(path, ['a key already exists; it is kept (use --force to replace it, or `keys rotate`)']);

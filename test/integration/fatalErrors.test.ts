@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,21 @@ describe('fatal errors at start', () => {
     expect(r.stderr).toContain('fix outbox.path');
     expect(r.stderr).not.toContain('unexpected error');
     expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('config (2): with MQTT, a missing or malformed gateway key is named with the remedy; never an unsigned run', async () => {
+    const config = siteConfig((doc) => doc.set('mqtt', { urls: ['mqtt://127.0.0.1:1'] }));
+    const key = join(dirname(config), 'gateway.key');
+    const missing = await runCli(['run', '--config', config]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`edge-agent: invalid configuration in ${key}`);
+    expect(missing.stderr).toContain('edge-agent keys init');
+    expect(missing.stderr).not.toMatch(STACK);
+    writeFileSync(key, 'not a key\n', { mode: 0o600 });
+    const malformed = await runCli(['run', '--config', config]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('not an Ed25519 private key');
+    expect(malformed.stderr).not.toMatch(STACK);
   });
 
   it('a missing MQTT TLS file is a configuration error (2) naming the file and the setting; was exit 1 with a stack', async () => {

@@ -8,7 +8,9 @@ import { render } from '../helpers/cameraSim/templates.js';
 import { BAD_URLS, fuzzInputs, fuzzSeed, Rng } from '../helpers/fuzz.js';
 import { runCli, STREET, tempDir } from '../helpers/media.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { CENTRE_KEYS, CENTRE_PUBLIC, writeTestGatewayKey } from '../helpers/keys.js';
 import { freeUdpPort } from '../helpers/ports.js';
+import { signRequest } from '../../src/verify/keys.js';
 import { startRtspServer, type RtspServer } from '../helpers/rtspServer.js';
 
 // A running `edge-agent run` on a hostile segment: malformed WS-Discovery datagrams on its
@@ -30,6 +32,7 @@ describe('edge-agent run on a hostile network', () => {
   beforeAll(async () => {
     rtsp = await startRtspServer(STREET);
     broker = await startMosquitto();
+    writeTestGatewayKey(dir);
     discoveryPort = await freeUdpPort();
     writeFileSync(
       config,
@@ -37,7 +40,7 @@ describe('edge-agent run on a hostile network', () => {
 logging: { level: info }
 outbox: { path: outbox.db }
 storage: { snapshot_dir: snapshots }
-mqtt: { urls: ["${broker.url}"], health_interval_s: 1, e2e_ack: { enabled: true } }
+mqtt: { urls: ["${broker.url}"], health_interval_s: 1, e2e_ack: { enabled: true }, centre_key: ${CENTRE_PUBLIC} }
 onvif: { discovery_port: ${discoveryPort} }
 cameras:
   - id: gate-1
@@ -86,7 +89,7 @@ cameras:
       for (const p of fuzzInputs(rng, reqSeeds, MQTT_MESSAGES)) await centre.publishAsync(rng.pick(topics), p, { qos: 1 });
       fuzzEnd = messages.length;
       sent = 1;
-      await centre.publishAsync(`${BASE}/request/ping`, '{"transaction":"alive"}', { qos: 1 });
+      await centre.publishAsync(`${BASE}/request/ping`, signRequest(CENTRE_KEYS.privateKey, BASE, 'ping', { transaction: 'alive' }), { qos: 1 });
       console.log(`fuzz hostile-network: ${n} datagrams to the discovery port, ${MQTT_MESSAGES} MQTT messages`);
     };
 

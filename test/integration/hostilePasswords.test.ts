@@ -9,6 +9,7 @@ import { forgetSecrets } from '../../src/log/redact.js';
 import { startCameraSim, type CameraSim } from '../helpers/cameraSim/cameraSim.js';
 import { runCli, STREET, tempDir, type CliResult } from '../helpers/media.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { writeTestGatewayKey } from '../helpers/keys.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { startRtspServer, type RtspServer } from '../helpers/rtspServer.js';
 
@@ -70,6 +71,7 @@ describe('hostile passwords never leave the gateway', () => {
     centre.on('message', (topic, payload) => messages.push({ topic, payload: Buffer.from(payload) }));
     sim = await startCameraSim({ vendor: 'hik', password: CAM_PW, rtsp: { h264: rtsp.url('h264'), h265: rtsp.url('h265') } });
     const discoveryPort = await freeUdpPort();
+    writeTestGatewayKey(dir);
     writeFileSync(join(dir, 'secrets.yaml'), `CAM_PW: ${JSON.stringify(CAM_PW)}\nWRONG_PW: ${JSON.stringify(WRONG_PW)}\n`);
     writeFileSync(
       config,

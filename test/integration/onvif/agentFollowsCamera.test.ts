@@ -9,6 +9,7 @@ import { leaked, startImpostor, type Impostor } from '../../helpers/cameraSim/im
 import { render } from '../../helpers/cameraSim/templates.js';
 import { jsonLines, runCli, STREET, tempDir } from '../../helpers/media.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
+import { writeTestGatewayKey } from '../../helpers/keys.js';
 import { freeUdpPort } from '../../helpers/ports.js';
 import { startRtspServer, type RtspServer } from '../../helpers/rtspServer.js';
 
@@ -36,6 +37,7 @@ describe('the agent follows an ONVIF camera', () => {
     broker = await startMosquitto();
     discoveryPort = await freeUdpPort();
     sim = await startCameraSim({ vendor: 'hik', password: PASSWORD, rtsp: { h264: rtsp.url('h264'), h265: rtsp.url('h265') } });
+    writeTestGatewayKey(dir);
     writeFileSync(join(dir, 'secrets.yaml'), `CAM_PW: ${PASSWORD}\n`);
     writeFileSync(config, `gateway: { id: gw-follow, province: hn, commune: c1 }
 secrets_file: secrets.yaml

@@ -71,6 +71,9 @@ describe.skipIf(skip)('Debian package', () => {
     const stat = (p: string) => o!.run(`stat -c '%U:%G %a' ${p}`).trim();
     expect(stat('/etc/edge-agent')).toBe('root:edge-agent 750');
     expect(stat('/var/lib/edge-agent')).toBe('edge-agent:edge-agent 750');
+    // The signing key, made on install by the service user, for the centre to enrol.
+    expect(stat('/var/lib/edge-agent/gateway.key')).toBe('edge-agent:edge-agent 600');
+    expect(o.run('runuser -u edge-agent -- env STATE_DIRECTORY=/var/lib/edge-agent edge-agent keys show')).toMatch(/fingerprint: SHA256:/);
     expect(stat('/usr/bin/edge-agent')).toBe('root:root 755');
     expect(stat('/lib/systemd/system/edge-agent.service')).toBe('root:root 644');
     expect(stat('/usr/lib/edge-agent/node/bin/node')).toBe('root:root 755');

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCerts, type TestCerts } from '../helpers/certs.js';
 import { assertNoRawJsError, yamlAliasBomb } from '../helpers/fuzz.js';
 import { makePatternClip, runCli, tempDir } from '../helpers/media.js';
+import { writeTestGatewayKey } from '../helpers/keys.js';
 import { freePort } from '../helpers/ports.js';
 
 // What a technician sees from `config validate` and `run` for hostile or broken settings: a
@@ -21,6 +22,7 @@ describe('config problems through the CLI', () => {
     writeFileSync(join(dir, 'garbage.pem'), 'not a certificate\n');
     clip = makePatternClip(join(dir, 'clip.mp4'), { frames: 20 });
     port = await freePort();
+    writeTestGatewayKey(dir);
   });
 
   const write = (name: string, mqtt: string, source = pathToFileURL(clip).href, extra = '') => {

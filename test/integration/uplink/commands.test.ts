@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePayload } from '../../../src/publish/payload.js';
 import { Uplink } from '../../../src/publish/uplink.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
-import { BASE, centreRequest, Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
+import { fingerprint, publicKeyText, Verifier } from '../../../src/verify/index.js';
+import { GATEWAY_KEYS } from '../../helpers/keys.js';
+import { BASE, centreRequest, GATEWAY, Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
 
 describe('request/<command> over MQTT', () => {
   let broker: Mosquitto;
@@ -23,7 +25,7 @@ describe('request/<command> over MQTT', () => {
     writeFileSync(join(dir, 'snap.jpg'), jpeg);
     const uplink = new Uplink(uplinkConfig(dir, [broker.url], { maxCommandBytes: 512, publishSnapshots: true }), context(dir), quietLog());
     await uplink.start();
-    const centre = await Collector.open(broker.url, [`${BASE}/response/#`, `${BASE}/camera/+/snapshot/#`, `${BASE}/camera/+/status`]);
+    const centre = await Collector.open(broker.url, [`${BASE}/response/#`, `${BASE}/camera/+/snapshot/#`, `${BASE}/camera/+/status`, `${BASE}/info`]);
     await waitFor(() => uplink.connected, 'connection');
     uplink.emit(makeAlert('with-snap', { snapshot: join(dir, 'snap.jpg') }));
     uplink.setCameraStatus('cam-1', { state: 'online' });
@@ -54,6 +56,13 @@ describe('request/<command> over MQTT', () => {
     expect(centre.messages.find((m) => m.topic === `${BASE}/camera/cam-1/snapshot/with-snap`)!.payload).toEqual(jpeg);
     expect(centre.messages.some((m) => m.topic === `${BASE}/camera/cam-1/status`)).toBe(true);
     expect(uplink.connected).toBe(true);
+    // Info, status and every JSON response carry the gateway's signature; info names its public key.
+    await waitFor(() => centre.messages.some((m) => m.topic === `${BASE}/info`), 'info');
+    const verifier = new Verifier(new Map([[GATEWAY.id, [GATEWAY_KEYS.publicKey]]]));
+    const verdicts = centre.messages.map((m) => `${m.topic} ${verifier.check(m.topic, m.payload).verdict}`);
+    expect(verdicts.filter((v) => !v.endsWith(' valid') && !/snapshot\/\S+ skipped$/.test(v))).toEqual([]);
+    const info = decodePayload(centre.messages.find((m) => m.topic === `${BASE}/info`)!.payload, 'json');
+    expect(info['signing']).toEqual({ public_key: publicKeyText(GATEWAY_KEYS.publicKey), fingerprint: fingerprint(GATEWAY_KEYS.publicKey).full });
     await uplink.stop();
     await centre.close();
   });

@@ -1,6 +1,6 @@
 // Benchmark: prints figures, and with --json ends with one JSON line. Figures are compared as ratios
 // within one run (the machine is shared and noisy), never against fixed numbers.
-//   npm run bench [-- --json] [--frames N] [--models a,b] [--threads N] [--parts models,events,outbox,capacity]
+//   npm run bench [-- --json] [--frames N] [--models a,b] [--threads N] [--parts models,events,outbox,signing,capacity]
 //   npm run bench -- --cameras 1,4,8,12,16 [--quiet-cameras 12,24,32] [--seconds 45] [--warmup 15]
 //   npm run bench -- --soak 12 [--minutes 10]     (memory soak only)
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { benchModel, type ModelFigures } from './benchDetect.js';
 import { benchEventFigures, type EventFigures } from './benchEvents.js';
 import { benchOutbox, type OutboxBenchFigures } from './benchOutbox.js';
 import { benchCapacity, benchSoak, type CapacityFigures } from './benchCapacity.js';
+import { benchSigning, type SigningFigures } from './benchSigning.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -21,7 +22,7 @@ const threads = Number(opt('--threads', '0'));
 const models = opt('--models', 'yolox-nano-int8,yolox-nano').split(',');
 
 const cameraCounts = opt('--cameras', '').split(',').filter(Boolean).map(Number);
-const parts = opt('--parts', cameraCounts.length > 0 ? 'models,events,outbox,capacity' : 'models,events,outbox').split(',');
+const parts = opt('--parts', cameraCounts.length > 0 ? 'models,events,outbox,signing,capacity' : 'models,events,outbox,signing').split(',');
 
 if (args.includes('--soak')) {
   const n = Number(opt('--soak', '12'));
@@ -36,7 +37,7 @@ if (args.includes('--soak')) {
   const figures = await benchModel(opt('--model', ''), { frames, threads });
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } else {
-  const out: { models: Record<string, ModelFigures>; events?: EventFigures; outbox?: OutboxBenchFigures; capacity?: CapacityFigures } = { models: {} };
+  const out: { models: Record<string, ModelFigures>; events?: EventFigures; outbox?: OutboxBenchFigures; signing?: SigningFigures; capacity?: CapacityFigures } = { models: {} };
   for (const id of parts.includes('models') ? models : []) {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--model', id, '--frames', String(frames), '--threads', String(threads)], {
       encoding: 'utf8',
@@ -68,6 +69,14 @@ if (args.includes('--soak')) {
     process.stdout.write(
       `outbox           insert ${o.insert_per_s.toFixed(0)}/s | drain ${o.drain_per_s.toFixed(0)}/s vs raw QoS1 publish ${o.raw_publish_per_s.toFixed(0)}/s ` +
         `(ratio ${o.drain_vs_raw.toFixed(2)}, min ${o.drain_vs_raw_min.toFixed(2)}, max ${o.drain_vs_raw_max.toFixed(2)}, alternating rounds) | latency p50 ${o.latency_p50_ms.toFixed(1)} ms, p95 ${o.latency_p95_ms.toFixed(1)} ms, p95 while draining ${o.latency_p95_draining_ms.toFixed(1)} ms\n`,
+    );
+  }
+  if (parts.includes('signing')) {
+    const g = (out.signing = benchSigning());
+    process.stdout.write(
+      `signing          Ed25519 per alert: sign ${g.sign_us.json} µs JSON, ${g.sign_us.cbor} µs CBOR (encode alone ${g.encode_us.json} / ${g.encode_us.cbor} µs; ` +
+        `encode+sign vs encode ratio ${g.sign_ratio.json} / ${g.sign_ratio.cbor}, ${g.rounds} alternating rounds of ${g.alerts_per_round}) | ` +
+        `verify ${g.verify_us.json} µs JSON, ${g.verify_us.cbor} µs CBOR | typical alert ${g.bytes_before.json} → ${g.bytes_after.json} B JSON, ${g.bytes_before.cbor} → ${g.bytes_after.cbor} B CBOR\n`,
     );
   }
   if (parts.includes('capacity')) {

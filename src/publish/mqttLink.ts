@@ -186,7 +186,7 @@ export async function listen(url: string, topics: string[], ms: number, onMessag
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => client.subscribe(topics, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
-      client.once('error', reject);
+      client.once('error', (err) => reject(new UplinkError(`cannot subscribe at ${redactUri(url)} (${(err as NodeJS.ErrnoException).code ?? err.message})`, { cause: err })));
       client.once('close', () => reject(new UplinkError(`cannot reach ${redactUri(url)}`)));
     });
     client.on('message', (topic, payload) => onMessage(topic, payload));

@@ -86,10 +86,13 @@ export async function benchOutbox(opts: OutboxBenchOptions = {}): Promise<Outbox
 }
 
 let n = 0;
-function alert(): Alert {
+/** A typical wrong-way alert (box, track, line, model); `extra` overrides fields. */
+export function benchAlert(extra: Partial<Alert> = {}): Alert {
   n++;
-  return { id: `bench-${n}`, gatewayId: GW.id, cameraId: 'cam-1', rule: 'wrong_way_lane2', kind: 'wrong_way', type: 'instant', class: 'alert', label: 'car', score: 0.87, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 }, trackId: n, line: 'lane2', ts: Date.now(), modelId: 'yolox-nano-int8' };
+  return { id: `bench-${n}`, gatewayId: GW.id, cameraId: 'cam-1', rule: 'wrong_way_lane2', kind: 'wrong_way', type: 'instant', class: 'alert', label: 'car', score: 0.87, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 }, trackId: n, line: 'lane2', ts: Date.now(), modelId: 'yolox-nano-int8', ...extra };
 }
+
+const alert = (): Alert => benchAlert();
 
 function openOutbox(cfg: OutboxConfig): Outbox {
   const ob = new Outbox(cfg.path, cfg, (d) => droppedRecord(GW.id, d), log);

@@ -3,8 +3,8 @@
 // alternating rounds A B A B, so a noisy neighbour hits both alike; the sign cost is B - A.
 import { alertRecord, encodeRow, type PayloadFormat } from '../src/publish/payload.js';
 import type { OutboxRow } from '../src/store/outboxTypes.js';
-import type { Alert } from '../src/types.js';
 import { checkPayload, newKeyPair, signPayload } from '../src/verify/index.js';
+import { benchAlert } from './benchOutbox.js';
 
 export interface SigningFigures {
   alerts_per_round: number;
@@ -25,23 +25,7 @@ const BASE = `edge/hn/c1/${GATEWAY}`;
 
 function rows(n: number): OutboxRow[] {
   return Array.from({ length: n }, (_, i) => {
-    const a: Alert = {
-      id: `${GATEWAY}-cam-1-${String(i).padStart(6, '0')}`,
-      gatewayId: GATEWAY,
-      cameraId: 'cam-1',
-      rule: 'wrong_way_lane2',
-      kind: 'wrong_way',
-      type: 'instant',
-      class: 'alert',
-      label: 'car',
-      score: 0.8712,
-      box: { x1: 0.1234, y1: 0.2345, x2: 0.3456, y2: 0.4567 },
-      trackId: 42 + i,
-      line: 'lane2',
-      ts: 1_760_000_000_000 + i,
-      modelId: 'yolox-nano-int8',
-      data: { speedKmh: 62.5 },
-    };
+    const a = benchAlert({ id: `${GATEWAY}-cam-1-${String(i).padStart(6, '0')}`, gatewayId: GATEWAY, score: 0.8712, box: { x1: 0.1234, y1: 0.2345, x2: 0.3456, y2: 0.4567 }, ts: 1_760_000_000_000 + i, data: { speedKmh: 62.5 } });
     return { ...alertRecord(a), seq: 1_000_000 + i, boot: 7, createdTs: 0, replay: false };
   });
 }

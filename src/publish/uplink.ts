@@ -13,10 +13,10 @@ import { MqttLink } from './mqttLink.js';
 import { alertRecord, droppedRecord, snapshotRecord } from './payload.js';
 import { Publisher } from './publisher.js';
 import { baseTopic, TOPIC } from './topics.js';
-import { fingerprint, parsePublicKey, publicKeyText, signPayload } from '../verify/keys.js';
+import { parsePublicKey, signPayload } from '../verify/keys.js';
 import { SignedInbox } from './signedInbox.js';
 import { UplinkError } from './uplinkError.js';
-import { cameraStatusBody, healthBody, MAX_ACK_BYTES, parseAck } from './uplinkMessages.js';
+import { admitAck, cameraStatusBody, healthBody, infoBody } from './uplinkMessages.js';
 
 /** What the gateway says about itself on the retained `info` topic. */
 export interface GatewayInfo {
@@ -212,7 +212,7 @@ export class Uplink implements AlertSink {
     const base = this.base();
     const online = JSON.stringify({ state: 'online', boot: this.outbox!.boot, ts: Date.now() });
     this.link!.publish(`${base}/${TOPIC.state}`, Buffer.from(online), 1, true);
-    this.publishSigned(TOPIC.info, this.infoBody(), true);
+    this.publishSigned(TOPIC.info, infoBody(this.ctx.info, this.outbox!.boot, this.ctx.signingKey!), true);
     for (const [cam, body] of this.cameraStatus) this.publishSigned(TOPIC.cameraStatus(cam), body, true);
     this.publisher!.onConnect();
   }
@@ -242,22 +242,11 @@ export class Uplink implements AlertSink {
     }
   }
 
-  /**
-   * The centre's end-to-end ack: refused unread when too large or retained, then it must be signed by
-   * the centre (fresh, nonce unseen), and it applies only to rows this process has sent.
-   */
   private onAck(topic: string, payload: Buffer, retained: boolean): void {
-    if (payload.length > MAX_ACK_BYTES) return this.refuse('ack', payload, `end-to-end ack over ${MAX_ACK_BYTES} bytes refused unread`);
-    if (retained) return this.refuse('ack', payload, 'retained end-to-end ack ignored');
-    const body = this.inbox!.open(topic, payload);
-    if (typeof body === 'string') return this.refuse('ack', payload, 'end-to-end ack refused', body);
-    const ack = parseAck(body);
-    if (!ack) return this.refuse('ack', payload, 'malformed end-to-end ack ignored');
-    const sent = this.publisher?.highestSent ?? 0;
-    const seqs = ack.seqs?.filter((q) => q <= sent);
-    const upTo = ack.upTo === undefined ? undefined : Math.min(ack.upTo, sent);
-    if ((ack.upTo ?? 0) > sent || (seqs?.length ?? 0) < (ack.seqs?.length ?? 0)) this.refuse('ackBeyondSent', payload, 'end-to-end ack names rows not sent yet; those are ignored');
-    this.outbox?.ack({ ...(seqs ? { seqs } : {}), ...(upTo !== undefined ? { upTo } : {}) });
+    const v = admitAck(this.inbox!, topic, payload, retained, this.publisher?.highestSent ?? 0);
+    if ('refused' in v) return this.refuse('ack', payload, v.refused, v.reason);
+    if (v.beyondSent) this.refuse('ackBeyondSent', payload, 'end-to-end ack names rows not sent yet; those are ignored');
+    this.outbox?.ack(v.ack);
   }
 
   /** Publishes a JSON or CBOR body below the base topic with the gateway's signature. */
@@ -294,14 +283,6 @@ export class Uplink implements AlertSink {
   private async healthObject(diskPath: string): Promise<Record<string, unknown>> {
     const system = await sampleSystem(diskPath);
     return healthBody(system, this.ctx.cameraHealth?.() ?? {}, this.outbox!.status(), this.publisher?.counters, this.ctx.uncommitted?.() ?? 0);
-  }
-
-  private infoBody(): string {
-    const i = this.ctx.info;
-    const key = this.ctx.signingKey!;
-    // The public key lets the centre notice a rotation; trust in it comes only from enrolment.
-    const signing = { public_key: publicKeyText(key), fingerprint: fingerprint(key).full };
-    return JSON.stringify({ version: i.version, boot: this.outbox!.boot, cameras: i.cameras, models: i.models, config_hash: i.configHash, signing, ts: Date.now() });
   }
 
   private async stopAll(): Promise<void> {

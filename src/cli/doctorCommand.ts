@@ -9,6 +9,7 @@ import { gstreamerCheck } from '../health/doctor/gstreamerCheck.js';
 import { modelCheck } from '../health/doctor/modelCheck.js';
 import { rtspCheck } from '../health/doctor/rtspCheck.js';
 import { serviceCheck } from '../health/doctor/serviceCheck.js';
+import { signingRows } from '../health/doctor/signingCheck.js';
 import { stateCheck } from '../health/doctor/stateCheck.js';
 import { installedChecks } from './configCommands.js';
 import { EXIT } from './exitCodes.js';
@@ -57,7 +58,10 @@ function checksFor(config: Config | undefined, configFile: string): Check[] {
   ];
   if (config) checks.push(stateCheck(config, configFile));
   checks.push(clockCheck());
-  if (config?.mqtt) checks.push(brokerCheck({ mqtt: config.mqtt, gateway: config.gateway }));
+  if (config?.mqtt) {
+    checks.push(brokerCheck({ mqtt: config.mqtt, gateway: config.gateway }));
+    for (const r of signingRows(config.mqtt, config.outbox.path, configFile)) checks.push(fixed(r));
+  }
   else if (config) checks.push(fixed(row('broker', 'warn', 'no mqtt: section; alerts stay in the outbox', 'add mqtt.urls (see config/example.yaml and docs/mqtt.md)')));
   if (config) checks.push(rtspCheck(cameras));
   checks.push(serviceCheck());

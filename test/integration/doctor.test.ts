@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import type { CheckRow } from '../../src/health/doctor/check.js';
 import { ROOT, runCli, STREET, tempDir, type CliResult } from '../helpers/media.js';
 import { makeCerts } from '../helpers/certs.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { writeTestGatewayKey } from '../helpers/keys.js';
 import { freePort } from '../helpers/ports.js';
 import { startRtspServer, type RtspServer } from '../helpers/rtspServer.js';
 
@@ -34,6 +35,7 @@ function writeSite(dir: string, site: Site): string {
   writeFileSync(join(dir, 'secrets.yaml'), `BROKER_PASSWORD: ${BROKER_PASSWORD}\nCAM_PASSWORD: ${CAMERA_PASSWORD}\n`, { mode: 0o600 });
   const file = join(dir, 'site.yaml');
   writeFileSync(file, String(doc));
+  if (!existsSync(join(dir, 'gateway.key'))) writeTestGatewayKey(dir);
   return file;
 }
 
@@ -92,6 +94,8 @@ describe('edge-agent doctor', () => {
     expect(find(all, 'state outbox').status).toBe('pass');
     expect(find(all, 'disk free').status).not.toBe('fail');
     expect(find(all, 'clock').status).not.toBe('fail');
+    expect(find(all, 'signing key')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/gateway\.key: SHA256:/) });
+    expect(find(all, 'centre key').status).toBe('warn');
     // The test server offers Basic only: it answered, and the password was not sent in clear.
     expect(find(all, 'camera street-1')).toMatchObject({ status: 'warn', detail: expect.stringContaining('401, Basic login only') });
     for (const out of [table.stdout + table.stderr, json.stdout + json.stderr]) {

@@ -63,6 +63,11 @@ describe('request/<command> over MQTT', () => {
     expect(verdicts.filter((v) => !v.endsWith(' valid') && !/snapshot\/\S+ skipped$/.test(v))).toEqual([]);
     const info = decodePayload(centre.messages.find((m) => m.topic === `${BASE}/info`)!.payload, 'json');
     expect(info['signing']).toEqual({ public_key: publicKeyText(GATEWAY_KEYS.publicKey), fingerprint: fingerprint(GATEWAY_KEYS.publicKey).full });
+    // The private half never travels: neither its raw 32 bytes (JWK d) in any encoding nor its PEM.
+    const d = GATEWAY_KEYS.privateKey.export({ format: 'jwk' }).d!;
+    const secrets = [d, Buffer.from(d, 'base64url').toString('base64'), Buffer.from(d, 'base64url').toString('hex')];
+    for (const m of centre.messages) for (const x of secrets) expect(m.payload.toString('latin1')).not.toContain(x);
+    expect(centre.messages.some((m) => m.payload.includes(Buffer.from(d, 'base64url')))).toBe(false);
     await uplink.stop();
     await centre.close();
   });

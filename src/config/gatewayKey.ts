@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.js';
@@ -40,10 +40,11 @@ export function writeGatewayKey(path: string, key: KeyObject, o: { force?: boole
   mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
   if (existsSync(path)) {
     if (o.keepPrevious) renameSync(path, `${path}.previous`);
-    else if (!o.force) throw new ConfigError(path, ['a key already exists; it is kept (use --force to replace it, or `keys rotate`)']);
+    else if (o.force) unlinkSync(path); // a new file, so that the old file's mode is not kept
+    else throw new ConfigError(path, ['a key already exists; it is kept (use --force to replace it, or `keys rotate`)']);
   }
-  // Created 0600 from the start (and O_EXCL unless forced): never world-readable, not even briefly.
-  const fd = openSync(path, o.force && !o.keepPrevious ? 'w' : 'wx', 0o600);
+  // Created 0600 from the start, exclusively: never readable by others, not even briefly.
+  const fd = openSync(path, 'wx', 0o600);
   try {
     writeSync(fd, privateKeyPem(key));
   } finally {

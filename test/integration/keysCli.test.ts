@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parsePrivateKey, publicKeyText } from '../../src/verify/keys.js';
@@ -28,6 +28,12 @@ describe('edge-agent keys', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('a key already exists; it is kept');
     expect(readFileSync(key, 'utf8')).toBe(pem);
+    chmodSync(key, 0o644);
+    const forced = await runCli(['keys', 'init', '--force', '--quiet'], { env });
+    expect(forced.code).toBe(0);
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    expect(readFileSync(key, 'utf8')).not.toBe(pem);
+    writeFileSync(key, pem, { mode: 0o600 });
     const quiet = await runCli(['keys', 'init', '--if-missing', '--quiet'], { env });
     expect(quiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
 

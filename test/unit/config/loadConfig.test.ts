@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../../src/config/loadConfig.js';
 import { ConfigError } from '../../../src/errors.js';
+import { newKeyPair, publicKeyText } from '../../../src/verify/keys.js';
 import { ROOT, tempDir } from '../../helpers/media.js';
 
 const GOOD = `
@@ -95,5 +96,18 @@ cameras:
   it('resolves relative file:// sources against the config file', () => {
     const cfg = loadConfig(join(ROOT, 'config', 'example.yaml'));
     expect(cfg.cameras[0]!.source).toBe(`file://${join(ROOT, '..', 'shared', 'videos', 'vtest_h264.mp4')}`);
+  });
+});
+
+describe('mqtt.centre_key', () => {
+  const withMqtt = (mqtt: string) => `${GOOD}mqtt: ${mqtt}\n`;
+  const env = { env: { CAM1_PASSWORD: 'x' } };
+
+  it('is needed by end-to-end acks, and must be an Ed25519 public key', () => {
+    expect(problems(withMqtt('{ urls: ["mqtt://b"], e2e_ack: { enabled: true } }'), env)).toEqual([expect.stringMatching(/^mqtt\.e2e_ack\.enabled: needs mqtt\.centre_key/)]);
+    expect(problems(withMqtt('{ urls: ["mqtt://b"], centre_key: not-a-key }'), env)).toEqual([expect.stringMatching(/^mqtt\.centre_key: not an Ed25519 public key/)]);
+    const key = publicKeyText(newKeyPair().publicKey);
+    const cfg = parseConfig(withMqtt(`{ urls: ["mqtt://b"], centre_key: ${key}, e2e_ack: { enabled: true } }`), 'x.yaml', env);
+    expect(cfg.mqtt).toMatchObject({ centreKey: key, commandWindowS: 300, replayMaxRows: 10_000, replayMinIntervalS: 60 });
   });
 });

@@ -8,6 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { KEY_FILE, writeGatewayKey } from '../src/config/gatewayKey.js';
+import { newKeyPair } from '../src/verify/keys.js';
 import { projectRoot } from '../src/detect/modelManifest.js';
 
 export interface CapacityRun {
@@ -99,6 +101,7 @@ async function runOnce(n: number, clip: string, o: { seconds: number; warmupS: n
     });
     const config = join(dir, 'site.yaml');
     writeFileSync(config, stringify(siteConfig(n, `rtsp://127.0.0.1:${rtspPort}/h264`, mqttPort)));
+    writeGatewayKey(join(dir, KEY_FILE), newKeyPair().privateKey);
     const agent = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js'), 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(agent);
     let log = '';

@@ -13,6 +13,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { MqttSchema, OutboxSchema, type MqttConfig, type OutboxConfig } from '../src/config/uplinkSchema.js';
 import { createLogger } from '../src/log/logger.js';
 import { alertRecord, droppedRecord, encodeRow } from '../src/publish/payload.js';
+import { newKeyPair } from '../src/verify/keys.js';
 import { Uplink } from '../src/publish/uplink.js';
 import { Outbox } from '../src/store/outbox.js';
 import type { Alert } from '../src/types.js';
@@ -86,6 +87,9 @@ export async function benchOutbox(opts: OutboxBenchOptions = {}): Promise<Outbox
 }
 
 let n = 0;
+// Alerts go out signed, as on a gateway: signing is part of the drain rate measured.
+const CONTEXT = { gateway: GW, baseDir: '/', info: { version: 'bench', cameras: [], models: [], configHash: '' }, signingKey: newKeyPair().privateKey };
+
 /** A typical wrong-way alert (box, track, line, model); `extra` overrides fields. */
 export function benchAlert(extra: Partial<Alert> = {}): Alert {
   n++;
@@ -116,7 +120,7 @@ function fillBacklog(cfg: OutboxConfig, rows: number): void {
 }
 
 async function drainRate(cfg: { outbox: OutboxConfig; mqtt: MqttConfig }, rows: number): Promise<number> {
-  const uplink = new Uplink(cfg, { gateway: GW, baseDir: '/', info: { version: 'bench', cameras: [], models: [], configHash: '' } }, log);
+  const uplink = new Uplink(cfg, CONTEXT, log);
   await uplink.start();
   await until(() => uplink.connected);
   const t0 = performance.now();
@@ -161,7 +165,7 @@ async function latency(cfg: { outbox: OutboxConfig; mqtt: MqttConfig }, url: str
     if (t !== undefined) lat.push(performance.now() - t);
   });
   await new Promise<void>((r) => sub.subscribe(`${BASE}/camera/+/alert/#`, { qos: 1 }, () => r()));
-  const uplink = new Uplink(cfg, { gateway: GW, baseDir: '/', info: { version: 'bench', cameras: [], models: [], configHash: '' } }, log);
+  const uplink = new Uplink(cfg, CONTEXT, log);
   await uplink.start();
   await until(() => uplink.connected);
   for (let i = 0; i < samples; i++) {

@@ -15,8 +15,12 @@ const TYPE_CODE = { instant: 'i', start: 's', end: 'e' } as const;
 
 const round = (v: number, places: number) => Math.round(v * 10 ** places) / 10 ** places;
 
-/** Compact payload object of an alert (without seq, boot, historical flag). */
-export function compactAlert(a: Alert): Record<string, unknown> {
+/**
+ * Compact payload object of an alert (without seq, boot, historical flag). `snapshotFollows`: its
+ * JPEG goes out as the next outbox row (publish_snapshots), so a receiver knows that row's seq is
+ * taken by an unsigned JPEG, not by a lost message.
+ */
+export function compactAlert(a: Alert, snapshotFollows = false): Record<string, unknown> {
   const o: Record<string, unknown> = { i: a.id, c: a.cameraId, r: a.rule, k: a.kind, y: TYPE_CODE[a.type], ts: a.ts };
   if (a.label !== undefined) o['l'] = a.label;
   if (a.score !== undefined) o['s'] = round(a.score, 2);
@@ -25,16 +29,16 @@ export function compactAlert(a: Alert): Record<string, unknown> {
   if (a.zone !== undefined) o['z'] = a.zone;
   if (a.line !== undefined) o['n'] = a.line;
   if (a.modelId !== undefined) o['m'] = a.modelId;
-  // Only a flag: the JPEG itself goes on its own topic or on request, never inside the alert.
-  if (a.snapshot !== undefined) o['p'] = 1;
+  // Only a flag: the JPEG itself goes on its own topic (2) or on request (1), never inside the alert.
+  if (a.snapshot !== undefined) o['p'] = snapshotFollows ? 2 : 1;
   // Rule figures are camelCase in code; on the wire, like every operator-facing key, snake_case.
   if (a.data !== undefined) o['d'] = snakeKeys(a.data);
   return o;
 }
 
-/** The outbox record of an alert. */
-export function alertRecord(a: Alert): OutboxRecord {
-  return { id: a.id, class: a.class, ts: a.ts, topic: alertTopic(a), body: JSON.stringify(compactAlert(a)), file: a.snapshot };
+/** The outbox record of an alert; see compactAlert for `snapshotFollows`. */
+export function alertRecord(a: Alert, snapshotFollows = false): OutboxRecord {
+  return { id: a.id, class: a.class, ts: a.ts, topic: alertTopic(a), body: JSON.stringify(compactAlert(a, snapshotFollows)), file: a.snapshot };
 }
 
 /** The low-priority record that carries an alert's snapshot file (read when it is published). */

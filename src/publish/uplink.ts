@@ -101,8 +101,9 @@ export class Uplink implements AlertSink {
       this.log.warn({ id: alert.id }, 'snapshot alert without a snapshot file: ignored');
       return;
     }
-    outbox.insert(alert.class === 'snapshot' ? snapshotRecord(alert as Alert & { snapshot: string }) : alertRecord(alert));
-    if (this.cfg.mqtt?.publishSnapshots && alert.snapshot && alert.class !== 'snapshot') {
+    const snapshotFollows = this.cfg.mqtt?.publishSnapshots === true && alert.snapshot !== undefined && alert.class !== 'snapshot';
+    outbox.insert(alert.class === 'snapshot' ? snapshotRecord(alert as Alert & { snapshot: string }) : alertRecord(alert, snapshotFollows));
+    if (snapshotFollows) {
       outbox.insert(snapshotRecord(alert as Alert & { snapshot: string }));
     }
     this.publisher?.kick();

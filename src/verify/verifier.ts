@@ -100,6 +100,8 @@ export class Verifier {
     let set = this.seqs.get(key);
     if (!set) this.seqs.set(key, (set = new Set()));
     set.add(q);
+    // An alert whose JPEG went out as the next row (p = 2): that seq is an unsigned JPEG, not a loss.
+    if (body['p'] === 2) set.add(q + 1);
     // A dropped-range record accounts for the evicted alerts it names.
     const q0 = body['q0'];
     const q1 = body['q1'];

@@ -34,6 +34,12 @@ describe('alert payloads', () => {
     expect(snapshotRecord(a as typeof a & { snapshot: string })).toMatchObject({ class: 'snapshot', topic: 'camera/cam-1/snapshot/x', file: '/snap/x.jpg' });
   });
 
+  it('says p = 2 when the JPEG goes out as the next row', () => {
+    const a = makeAlert('x', { snapshot: '/snap/x.jpg' });
+    expect(JSON.parse(alertRecord(a, true).body)).toMatchObject({ p: 2 });
+    expect(JSON.parse(alertRecord(a).body)).toMatchObject({ p: 1 });
+  });
+
   it('encodes an empty body', () => {
     const p = decodePayload(encodeRow({ ...row(), body: '{}' }, false, 'json', 'gw-t1'), 'json');
     expect(p).toEqual({ q: 1_764_000_000_123_456, bt: 12345, g: 'gw-t1' });

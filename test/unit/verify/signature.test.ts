@@ -71,6 +71,17 @@ describe('Verifier', () => {
     expect(v.gaps()).toEqual([{ gateway: 'gw-a', boot: 3, from: 4, to: 5 }]);
   });
 
+  it('counts the row after an alert with p = 2 (its JPEG, unsigned) as accounted for, not as a gap', () => {
+    const v = new Verifier(keys);
+    const withJpeg = { ...row(10), body: JSON.stringify({ ...(JSON.parse(row(10).body) as object), p: 2 }) };
+    const topic = `${BASE_A}/${withJpeg.topic}`;
+    expect(v.check(topic, signPayload(A.privateKey, topic, encodeRow(withJpeg, false, 'json', 'gw-a'))).verdict).toBe('valid');
+    expect(v.check(...at(signedAlert(12))).verdict).toBe('valid');
+    expect(v.gaps()).toEqual([]);
+    expect(v.check(...at(signedAlert(15))).verdict).toBe('valid');
+    expect(v.gaps()).toEqual([{ gateway: 'gw-a', boot: 3, from: 13, to: 14 }]);
+  });
+
   it('calls one changed payload byte altered, and a changed topic or another key not valid', () => {
     const v = new Verifier(keys);
     const m = signedAlert(1);

@@ -70,7 +70,7 @@ export class Uplink implements AlertSink {
   private inbox: SignedInbox | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly cameraStatus = new Map<string, string>();
-  /** Messages from the broker that were dropped, by kind (ack, command, topic, message). */
+  /** Messages from the broker that were dropped, by kind (ack, ackBeyondSent, command, topic, message). */
   readonly rejectedMessages: Record<string, number> = {};
   private healthSeq = 0;
   private starting: Promise<void> | undefined;

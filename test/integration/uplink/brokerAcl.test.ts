@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -56,10 +57,13 @@ describe('broker tiers: mutual TLS and an ACL that confines each identity to its
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A client of `broker` with the certificate `certBase` (none: CA only), subscribed to `topics`. */
-  async function client(broker: Mosquitto, certBase: string | undefined, topics: string[] = [], ca = join(dir, 'ca.pem')): Promise<Client> {
-    const keys = certBase ? { cert: readFileSync(`${certBase}.pem`), key: readFileSync(`${certBase}.key`) } : {};
-    const mqtt = connect(`mqtts://127.0.0.1:${broker.port}`, { ca: readFileSync(ca), ...keys, reconnectPeriod: 0, connectTimeout: 10_000 });
+  /**
+   * A client of `broker` subscribed to `topics`, logging in with a certificate (`login` is its path
+   * without .pem/.key), a user name and password, or nothing but the CA to check the broker.
+   */
+  async function client(broker: Mosquitto, login: string | { username: string; password: string } | undefined, topics: string[] = []): Promise<Client> {
+    const keys = typeof login === 'string' ? { cert: readFileSync(`${login}.pem`), key: readFileSync(`${login}.key`) } : (login ?? {});
+    const mqtt = connect(`mqtts://127.0.0.1:${broker.port}`, { ca: readFileSync(join(dir, 'ca.pem')), ...keys, reconnectPeriod: 0, connectTimeout: 10_000 });
     const c: Client = { mqtt, got: [] };
     open.push(c);
     mqtt.on('message', (topic, payload) => c.got.push(`${topic} ${payload.toString()}`));
@@ -129,6 +133,8 @@ describe('broker tiers: mutual TLS and an ACL that confines each identity to its
   it("drops a gateway's publishes under another gateway's topics, in its commune or another province", async () => {
     const watchHere = await client(commune, cert['centre'], ['edge/#']);
     const watchTop = await client(ministry, cert['centre'], ['edge/#']);
+    const gwB = await client(commune, cert['gwB'], ['edge/hn/c1/gw-b/request/+', 'edge/hn/c1/gw-b/ack']);
+    const centre = await client(commune, cert['centre']);
     const gwA = await client(commune, cert['gwA']);
     const forged = ['edge/hn/c1/gw-b/camera/cam-1/alert/wrong_way', 'edge/hn/c1/gw-b/state', 'edge/hn/c2/gw-a/alert/dropped', 'edge/dn/c1/gw-a/camera/cam-1/alert/wrong_way', 'edge/hn/c1/gw-b/response/ping', 'edge/hn/c1/gw-b/request/ping', 'edge/hn/c1/gw-b/ack'];
     const control = 'edge/hn/c1/gw-a/camera/cam-1/alert/wrong_way';
@@ -142,7 +148,14 @@ describe('broker tiers: mutual TLS and an ACL that confines each identity to its
       () => [watchHere, watchTop].every((w) => w.got.some((m) => m.startsWith(`${control} control-`))),
       "the gateway's own alert at the commune and the ministry",
     );
-    for (const w of [watchHere, watchTop]) expect(w.got.filter((m) => m.includes('forged'))).toEqual([]);
+    // gw-b itself: the requests and acks forged for it never reached it either. Its own control
+    // leaves the broker after gw-a's round was handled (gw-a's control came back first).
+    await untilDelivered(
+      () => centre.mqtt.publish('edge/hn/c1/gw-b/request/ping', 'control-b', QOS1),
+      () => gwB.got.some((m) => m.endsWith(' control-b')),
+      "gw-b's own request",
+    );
+    for (const w of [watchHere, watchTop, gwB]) expect(w.got.filter((m) => m.includes('forged'))).toEqual([]);
     expect(commune.log()).toMatch(/Denied PUBLISH .*'edge\/hn\/c1\/gw-b\/state'/);
   });
 
@@ -180,5 +193,30 @@ describe('broker tiers: mutual TLS and an ACL that confines each identity to its
       'the controls of the bridge and the centre',
     );
     expect(watch.got.filter((m) => m.includes('forged'))).toEqual([]);
+  });
+
+  it('applies the same ACL to password-file users named like the certificates', async () => {
+    const passwd = join(dir, 'passwd');
+    execFileSync('mosquitto_passwd', ['-c', '-b', passwd, 'hn/c1/gw-a', 'pw-a']);
+    execFileSync('mosquitto_passwd', ['-b', passwd, 'centre.ministry', 'pw-centre']);
+    chmodSync(passwd, 0o644);
+    // The commune template with the listener switched from certificates to the password file.
+    const broker = await startTier({ tier: 'commune', certs: dir, server: 'server.local', aclFile: join(dir, 'acl'), extra: ['require_certificate false', 'use_identity_as_username false', `password_file ${passwd}`] });
+    try {
+      await expect(client(broker, { username: 'hn/c1/gw-a', password: 'wrong' })).rejects.toThrow();
+      const watch = await client(broker, { username: 'centre.ministry', password: 'pw-centre' }, ['edge/#']);
+      const gwA = await client(broker, { username: 'hn/c1/gw-a', password: 'pw-a' });
+      await untilDelivered(
+        () => {
+          gwA.mqtt.publish('edge/hn/c1/gw-b/camera/cam-1/alert/wrong_way', 'forged', QOS1);
+          gwA.mqtt.publish('edge/hn/c1/gw-a/camera/cam-1/alert/wrong_way', 'control', QOS1);
+        },
+        () => watch.got.some((m) => m.endsWith(' control')),
+        'the gateway user publishing under its own topics',
+      );
+      expect(watch.got.filter((m) => m.includes('forged'))).toEqual([]);
+    } finally {
+      await broker.dispose();
+    }
   });
 });

@@ -24,7 +24,7 @@ export function renderTemplate(file: string, vars: Record<string, string>, drop?
 
 /** Runs scripts/make-certs; returns the certificate's path without `.pem`/`.key`. */
 export function makeCert(dir: string, role: string, ...args: string[]): string {
-  return execFileSync(join(ROOT, 'scripts/make-certs'), [dir, role, ...args], { encoding: 'utf8' }).trim();
+  return execFileSync(join(ROOT, 'scripts/make-certs'), [dir, role, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 /**

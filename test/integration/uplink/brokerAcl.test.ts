@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -217,6 +217,20 @@ describe('broker tiers: mutual TLS and an ACL that confines each identity to its
       expect(watch.got.filter((m) => m.includes('forged'))).toEqual([]);
     } finally {
       await broker.dispose();
+    }
+  });
+
+  it('make-certs keeps what exists, writes keys 0600 and issues only the CN shapes the ACL expects', () => {
+    const pem = readFileSync(`${cert['gwA']}.pem`, 'utf8');
+    expect(makeCert(dir, 'gateway', 'hn', 'c1', 'gw-a')).toBe(cert['gwA']);
+    expect(readFileSync(`${cert['gwA']}.pem`, 'utf8')).toBe(pem);
+    expect(statSync(`${cert['gwA']}.key`).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'ca.key')).mode & 0o777).toBe(0o600);
+    const subject = execFileSync('openssl', ['x509', '-in', `${cert['gwA']}.pem`, '-noout', '-subject'], { encoding: 'utf8' });
+    expect(subject).toMatch(/CN ?= ?hn\/c1\/gw-a/);
+    // A '/' or a wildcard smuggled into an id would widen the subtree the certificate is worth.
+    for (const bad of [['hn/x', 'c1', 'gw'], ['hn', '+', 'gw'], ['hn', 'c1', '#'], ['HN', 'c1', 'gw']]) {
+      expect(() => makeCert(dir, 'gateway', ...bad)).toThrow(/is not an id/);
     }
   });
 });

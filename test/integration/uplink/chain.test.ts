@@ -1,22 +1,13 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Uplink } from '../../../src/publish/uplink.js';
+import { plainBridge } from '../../helpers/brokerTiers.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
 import { freePort } from '../../helpers/ports.js';
 import { Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
 
-const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '../../../config/mosquitto/bridge.conf.template');
-
-function bridge(name: string, upstreamPort: number): string[] {
-  return readFileSync(TEMPLATE, 'utf8')
-    .replaceAll('${NAME}', name)
-    .replaceAll('${UPSTREAM}', `127.0.0.1:${upstreamPort}`)
-    .replaceAll('${PREFIX}', 'edge')
-    .split('\n');
-}
-
+// Queueing across a cut link, on plain brokers; brokerAcl.test.ts runs the same bridges with TLS.
 describe('gateway → commune → city → central', () => {
   let central: Mosquitto;
   let city: Mosquitto;
@@ -25,8 +16,8 @@ describe('gateway → commune → city → central', () => {
   beforeAll(async () => {
     central = await startMosquitto();
     const cityPort = await freePort();
-    city = await startMosquitto({ port: cityPort, extra: bridge('city-to-central', central.port) });
-    commune = await startMosquitto({ extra: bridge('commune-to-city', cityPort) });
+    city = await startMosquitto({ port: cityPort, extra: plainBridge('city-to-central', central.port) });
+    commune = await startMosquitto({ extra: plainBridge('commune-to-city', cityPort) });
     dir = tempDir('chain-');
   });
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
@@ -47,7 +48,9 @@ export class OnnxDetector implements Detector {
     if (this.session) return;
     try {
       this.session = await ort.InferenceSession.create(this.path, {
-        intraOpNumThreads: this.options.threads,
+        // 0 is resolved here, not by onnxruntime: its own count reads /sys, and where /sys is absent
+        // or hides the CPUs (some containers, emulated roots) it falls back to a single thread.
+        intraOpNumThreads: this.options.threads > 0 ? this.options.threads : availableParallelism(),
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',

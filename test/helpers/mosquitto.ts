@@ -10,6 +10,11 @@ import { freePort } from './ports.js';
 export interface MosquittoOptions {
   /** Extra lines for mosquitto.conf (TLS settings, bridges). `listener` is written by the helper. */
   extra?: string[];
+  /**
+   * The listener section instead of the default plain, anonymous one on 127.0.0.1 (a rendered
+   * tier template); it must listen on `port`, which is then required.
+   */
+  listener?: string[];
   /** Port to listen on; a free one by default. */
   port?: number;
   /** Keep sessions and queued messages across a graceful stop (persistence file in the temp folder). */
@@ -33,12 +38,13 @@ export interface Mosquitto {
 }
 
 export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosquitto> {
+  if (opts.listener && opts.port === undefined) throw new Error('startMosquitto: a listener section needs its port');
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'mosq-'));
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', ...(opts.persistent ? ['persistence true', `persistence_location ${dir}/`] : ['persistence false']), 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'max_queued_messages 1000000', ...(opts.extra ?? []), ''].join('\n'),
+    [...(opts.listener ?? [`listener ${port} 127.0.0.1`, 'allow_anonymous true']), ...(opts.persistent ? ['persistence true', `persistence_location ${dir}/`] : ['persistence false']), 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'max_queued_messages 1000000', ...(opts.extra ?? []), ''].join('\n'),
   );
   let child: ChildProcess | undefined;
   let output = '';

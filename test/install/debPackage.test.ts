@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STREET } from '../helpers/media.js';
-import { aptInstallDeb, bareRoot, buildDeb, installPreconditions, overlayRoot, sh, type RootOverlay } from './debianRoot.js';
+import { aptInstallDeb, bareRoot, buildDeb, checkInstalledFiles, installPreconditions, overlayRoot, sh, type RootOverlay } from './debianRoot.js';
 
 // Builds both packages, then installs the amd64 one into a fresh Debian 12 root (debootstrap,
 // cached bare; an overlay per run) with apt, as a technician would, and removes and purges it.
@@ -63,25 +63,7 @@ describe.skipIf(skip)('Debian package', () => {
     aptInstallDeb(o, built.amd64!);
     expect(o.run("dpkg-query -W -f='${Status}' edge-agent")).toBe('install ok installed');
 
-    const passwd = o.run('getent passwd edge-agent').trim().split(':');
-    expect(Number(passwd[2])).toBeLessThan(1000); // a system user
-    expect(passwd[5]).toBe('/var/lib/edge-agent');
-    expect(passwd[6]).toBe('/usr/sbin/nologin');
-    expect(o.run('id -gn edge-agent').trim()).toBe('edge-agent');
-    const stat = (p: string) => o!.run(`stat -c '%U:%G %a' ${p}`).trim();
-    expect(stat('/etc/edge-agent')).toBe('root:edge-agent 750');
-    expect(stat('/var/lib/edge-agent')).toBe('edge-agent:edge-agent 750');
-    // The signing key, made on install by the service user, for the centre to enrol.
-    expect(stat('/var/lib/edge-agent/gateway.key')).toBe('edge-agent:edge-agent 600');
-    expect(o.run('runuser -u edge-agent -- env STATE_DIRECTORY=/var/lib/edge-agent edge-agent keys show')).toMatch(/fingerprint: SHA256:/);
-    expect(stat('/usr/bin/edge-agent')).toBe('root:root 755');
-    expect(stat('/lib/systemd/system/edge-agent.service')).toBe('root:root 644');
-    expect(stat('/usr/lib/edge-agent/node/bin/node')).toBe('root:root 755');
-    expect(o.run('readlink /etc/systemd/system/multi-user.target.wants/edge-agent.service').trim()).toBe('/lib/systemd/system/edge-agent.service');
-    // Nothing in the package is writable by anyone but root.
-    expect(o.run('find /usr/lib/edge-agent /usr/bin/edge-agent ! -type l \\( -perm -g+w -o -perm -o+w -o ! -user root \\) -print | head -5')).toBe('');
-    // Every native module finds its libraries among the Debian packages apt installed.
-    expect(o.run("find /usr/lib/edge-agent -name '*.node' -exec ldd {} + | grep 'not found' || true")).toBe('');
+    checkInstalledFiles(o);
   }, LONG);
 
   it('edge-agent is on the PATH and runs with its own Node: --help, --version, detect on a clip', () => {

@@ -1,6 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { ROOT } from '../helpers/media.js';
 
 /** Downloaded Debian packages (GStreamer and friends) kept between runs: later installs are quick. */
@@ -38,8 +39,45 @@ export function buildDeb(arch: 'amd64' | 'arm64'): { path: string; line: string 
 }
 
 /** The cached bare Debian 12 root (built once by scripts/debian-root). */
-export function bareRoot(): string {
-  return sh(`'${ROOT}/scripts/debian-root'`).trim().split('\n').pop()!;
+export function bareRoot(arch: 'amd64' | 'arm64' = 'amd64'): string {
+  return sh(`'${ROOT}/scripts/debian-root' --arch ${arch}`).trim().split('\n').pop()!;
+}
+
+/**
+ * A cached root of `arch` with the Debian packages `deb` depends on (and `extra`) installed, built once
+ * per list by scripts/debian-root: installing the package on top is then a matter of seconds, which
+ * counts under emulation.
+ */
+export function packageRoot(arch: 'amd64' | 'arm64', deb: string, extra: string[] = []): string {
+  const depends = sh(`dpkg-deb -f '${deb}' Depends`)
+    .split(',')
+    .map((d) => d.trim().split(/[\s(]/)[0]!)
+    .filter(Boolean);
+  const list = [...depends, ...extra].join(' ');
+  return sh(`'${ROOT}/scripts/debian-root' --arch ${arch} --with '${list}'`).trim().split('\n').pop()!;
+}
+
+/** The installed package as a gateway must have it: the user, owners, modes, the unit enabled, libraries found. */
+export function checkInstalledFiles(o: RootOverlay): void {
+  const passwd = o.run('getent passwd edge-agent').trim().split(':');
+  expect(Number(passwd[2])).toBeLessThan(1000); // a system user
+  expect(passwd[5]).toBe('/var/lib/edge-agent');
+  expect(passwd[6]).toBe('/usr/sbin/nologin');
+  expect(o.run('id -gn edge-agent').trim()).toBe('edge-agent');
+  const stat = (p: string) => o.run(`stat -c '%U:%G %a' ${p}`).trim();
+  expect(stat('/etc/edge-agent')).toBe('root:edge-agent 750');
+  expect(stat('/var/lib/edge-agent')).toBe('edge-agent:edge-agent 750');
+  // The signing key, made on install by the service user, for the centre to enrol.
+  expect(stat('/var/lib/edge-agent/gateway.key')).toBe('edge-agent:edge-agent 600');
+  expect(o.run('runuser -u edge-agent -- env STATE_DIRECTORY=/var/lib/edge-agent edge-agent keys show')).toMatch(/fingerprint: SHA256:/);
+  expect(stat('/usr/bin/edge-agent')).toBe('root:root 755');
+  expect(stat('/lib/systemd/system/edge-agent.service')).toBe('root:root 644');
+  expect(stat('/usr/lib/edge-agent/node/bin/node')).toBe('root:root 755');
+  expect(o.run('readlink /etc/systemd/system/multi-user.target.wants/edge-agent.service').trim()).toBe('/lib/systemd/system/edge-agent.service');
+  // Nothing in the package is writable by anyone but root.
+  expect(o.run('find /usr/lib/edge-agent /usr/bin/edge-agent ! -type l \\( -perm -g+w -o -perm -o+w -o ! -user root \\) -print | head -5')).toBe('');
+  // Every native module finds its libraries among the Debian packages installed.
+  expect(o.run("find /usr/lib/edge-agent -name '*.node' -exec ldd {} + | grep 'not found' || true")).toBe('');
 }
 
 export interface RootOverlay {
@@ -49,6 +87,8 @@ export interface RootOverlay {
   run(command: string): string;
   /** Same, but returns the exit code and output instead of throwing. */
   tryRun(command: string): { code: number; stdout: string; stderr: string };
+  /** tryRun without blocking this process (for long runs while this process has sockets to serve). */
+  runAsync(command: string): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Mounts /proc and /dev for apt and maintainer scripts; unmountSystem() before booting it. */
   mountSystem(): void;
   unmountSystem(): void;
@@ -74,14 +114,25 @@ export function overlayRoot(base: string, name: string): RootOverlay {
       .sort()
       .reverse();
   const env = 'env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive';
+  const chrootArgs = (command: string) => [root, '/bin/sh', '-c', `cd / && exec ${env} /bin/sh -c '${command.replace(/'/g, `'\\''`)}'`];
   const tryRun = (command: string) => {
-    const r = spawnSync('chroot', [root, '/bin/sh', '-c', `cd / && exec ${env} /bin/sh -c '${command.replace(/'/g, `'\\''`)}'`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync('chroot', chrootArgs(command), { encoding: 'utf8', maxBuffer: 64 << 20 });
     return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
+  const runAsync = (command: string) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('chroot', chrootArgs(command), { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
   let disposed = false;
   return {
     root,
     tryRun,
+    runAsync,
     run: (command) => {
       const r = tryRun(command);
       if (r.code !== 0) throw new Error(`in root: exit ${r.code}: ${command}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);

@@ -2,12 +2,14 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Uplink } from '../../../src/publish/uplink.js';
+import { plainBridge } from '../../helpers/brokerTiers.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
 import { freePort } from '../../helpers/ports.js';
 import { Verifier } from '../../../src/verify/index.js';
 import { GATEWAY_KEYS } from '../../helpers/keys.js';
-import { bridge, centreAck, Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
+import { centreAck, Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
 
+// Queueing across a cut link, on plain brokers; brokerAcl.test.ts runs the same bridges with TLS.
 describe('gateway → commune → city → central', () => {
   let central: Mosquitto;
   let city: Mosquitto;
@@ -16,8 +18,8 @@ describe('gateway → commune → city → central', () => {
   beforeAll(async () => {
     central = await startMosquitto();
     const cityPort = await freePort();
-    city = await startMosquitto({ port: cityPort, extra: bridge('city-to-central', central.port) });
-    commune = await startMosquitto({ extra: bridge('commune-to-city', cityPort) });
+    city = await startMosquitto({ port: cityPort, extra: plainBridge('city-to-central', central.port) });
+    commune = await startMosquitto({ extra: plainBridge('commune-to-city', cityPort) });
     dir = tempDir('chain-');
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { connect, type MqttClient } from 'mqtt';
 import { MqttSchema, OutboxSchema, type MqttConfig, type OutboxConfig } from '../../../src/config/uplinkSchema.js';
@@ -130,15 +129,4 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 90_
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '../../../config/mosquitto/bridge.conf.template');
-
-/** Lines of a Mosquitto bridge to `upstreamPort`, from the shipped template. */
-export function bridge(name: string, upstreamPort: number): string[] {
-  return readFileSync(TEMPLATE, 'utf8')
-    .replaceAll('${NAME}', name)
-    .replaceAll('${UPSTREAM}', `127.0.0.1:${upstreamPort}`)
-    .replaceAll('${PREFIX}', 'edge')
-    .split('\n');
 }

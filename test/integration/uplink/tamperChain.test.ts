@@ -7,8 +7,9 @@ import { checkPayload, publicKeyText } from '../../../src/verify/index.js';
 import { GATEWAY_KEYS } from '../../helpers/keys.js';
 import { runCli } from '../../helpers/media.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
+import { plainBridge } from '../../helpers/brokerTiers.js';
 import { freePort } from '../../helpers/ports.js';
-import { bridge, centreAck, Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
+import { centreAck, Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
 
 // gateway → commune broker → [a tampering relay] → city broker → central broker. The relay stands for
 // a compromised broker in the middle: it passes everything on, except that it changes one byte of
@@ -35,7 +36,7 @@ describe('a tampering broker between commune and city', () => {
   beforeAll(async () => {
     central = await startMosquitto();
     const cityPort = await freePort();
-    city = await startMosquitto({ port: cityPort, extra: bridge('city-to-central', central.port) });
+    city = await startMosquitto({ port: cityPort, extra: plainBridge('city-to-central', central.port) });
     commune = await startMosquitto();
     dir = tempDir('tamper-');
   });

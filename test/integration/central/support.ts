@@ -9,7 +9,7 @@ import { CENTRE_KEYS, GATEWAY_KEYS } from '../../helpers/keys.js';
 import { context, quietLog, uplinkConfig } from '../uplink/support.js';
 
 /** Writes central.yaml (snake_case, as an operator would), its enrolled keys and the centre key. */
-export function writeCentralConfig(dir: string, brokerUrl: string, gateways: string[], extra: Record<string, unknown> = {}): string {
+export function writeCentralConfig(dir: string, brokerUrl: string, gateways: string[], extra: Record<string, unknown> = {}, name = 'central.yaml'): string {
   writeFileSync(join(dir, 'enrolled.txt'), gateways.map((g) => `${g} ${publicKeyText(GATEWAY_KEYS.publicKey)}\n`).join(''));
   writeFileSync(join(dir, 'centre.key'), privateKeyPem(CENTRE_KEYS.privateKey), { mode: 0o600 });
   const config = {
@@ -21,7 +21,7 @@ export function writeCentralConfig(dir: string, brokerUrl: string, gateways: str
     logging: { level: process.env['TEST_LOG_LEVEL'] ?? 'silent' },
     ...extra,
   };
-  const file = join(dir, 'central.yaml');
+  const file = join(dir, name);
   writeFileSync(file, stringify(config));
   return file;
 }

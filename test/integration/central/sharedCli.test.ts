@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../../src/central/sqliteStore.js';
@@ -101,5 +101,17 @@ describe('edge-agent central, two instances on one shared subscription', () => {
     const both = await runCli(['central', '--config', file]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('store: give sqlite or postgres, not both');
+  });
+
+  it('never prints a secret: the centre key, a database password', async () => {
+    const port = await freePort();
+    const file = writeCentralConfig(dir, broker.url, ['gw-s1'], { store: { postgres: `postgres://centre:s3cret-pw@127.0.0.1:${port}/db` }, logging: { level: 'trace' } }, 'secret.yaml');
+    const r = await runCli(['central', '--config', file], { env: { EDGE_AGENT_DEBUG: '1' } });
+    expect(r.code).toBe(5);
+    const out = r.stdout + r.stderr;
+    expect(out).toContain('cannot open the PostgreSQL store');
+    expect(out).not.toContain('s3cret-pw');
+    const pem = readFileSync(join(dir, 'centre.key'), 'utf8').split('\n')[1]!;
+    expect(out).not.toContain(pem);
   });
 });

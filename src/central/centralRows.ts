@@ -68,3 +68,8 @@ export function toGatewayRow(r: Row): GatewayRow {
 export function toGap(r: Row): SeqGap {
   return { gateway: String(r['gateway']), boot: num(r['boot']), from: num(r['gap_from']), to: num(r['gap_to']) };
 }
+
+/** An island row of ISLANDS, as the range it merges into. */
+export function toIsland(r: Row): SeqGap {
+  return { gateway: String(r['gateway']), boot: num(r['boot']), from: num(r['seq_from']), to: num(r['seq_to']) };
+}

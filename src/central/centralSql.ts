@@ -52,3 +52,19 @@ export function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }
+
+/**
+ * Runs of touching or overlapping stored ranges ("islands"), per gateway and boot, with how many rows
+ * each holds: a run of more than one row is merged into one by `compact`, so the table keeps about
+ * one row per gap instead of one per message.
+ */
+export const ISLANDS = `SELECT gateway, boot, MIN(seq_from) AS seq_from, MAX(seq_to) AS seq_to, COUNT(*) AS n FROM (
+    SELECT gateway, boot, seq_from, seq_to,
+      SUM(CASE WHEN prev_reach IS NULL OR seq_from > prev_reach + 1 THEN 1 ELSE 0 END)
+        OVER (PARTITION BY gateway, boot ORDER BY seq_from ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
+    FROM (SELECT gateway, boot, seq_from, seq_to,
+        MAX(seq_to) OVER (PARTITION BY gateway, boot ORDER BY seq_from ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_reach
+      FROM central_seqs) AS ordered) AS runs
+  GROUP BY gateway, boot, island HAVING COUNT(*) > 1 LIMIT 10000`;
+
+export const DELETE_RANGE = 'DELETE FROM central_seqs WHERE gateway = ? AND boot = ? AND seq_from >= ? AND seq_from <= ?';

@@ -79,5 +79,12 @@ export interface CentralStore {
   /** Newest first. */
   alerts(q: AlertQuery): Promise<AlertRow[]>;
   gaps(): Promise<SeqGap[]>;
+  /**
+   * Merges runs of stored sequence numbers into one row each (gaps() gives the same answer after);
+   * call periodically. Returns the rows removed. Safe beside commits of other instances: at worst
+   * (PostgreSQL) a dropped-range row committed during the merge loses its tail, which shows as a gap
+   * and costs one replay request.
+   */
+  compact(): Promise<number>;
   gateways(): Promise<GatewayRow[]>;
 }

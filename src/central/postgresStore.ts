@@ -2,8 +2,8 @@ import pg from 'pg';
 import { redactUri } from '../errors.js';
 import { StoreError } from '../store/storeErrors.js';
 import type { AlertQuery, AlertRow, CentralStore, GatewayRow, Received, SeqGap } from './centralStore.js';
-import { alertParams, gatewayParams, seqParams, toAlertRow, toGap, toGatewayRow } from './centralRows.js';
-import { GAPS, INSERT_ALERT, INSERT_SEQS, numbered, SCHEMA, SELECT_GATEWAYS, selectAlerts, upsertGateway } from './centralSql.js';
+import { alertParams, gatewayParams, seqParams, toAlertRow, toGap, toGatewayRow, toIsland } from './centralRows.js';
+import { DELETE_RANGE, GAPS, INSERT_ALERT, INSERT_SEQS, ISLANDS, numbered, SCHEMA, SELECT_GATEWAYS, selectAlerts, upsertGateway } from './centralSql.js';
 
 // The one module that imports pg. Same schema and conflict clauses as SQLite, so any number of
 // centre instances may write to one database and keep one row per alert.
@@ -37,18 +37,37 @@ export class PostgresStore implements CentralStore {
     await pool?.end();
   }
 
-  async commit(batch: readonly Received[]): Promise<number> {
-    const client = await this.need().connect();
-    try {
-      await client.query('BEGIN');
+  commit(batch: readonly Received[]): Promise<number> {
+    return this.transaction(async (client) => {
       let added = 0;
       for (const m of batch) {
         if (m.alert) added += (await client.query(numbered(INSERT_ALERT), alertParams(m.alert))).rowCount ?? 0;
         await client.query(numbered(INSERT_SEQS), seqParams(m));
       }
       for (const p of gatewayParams(batch)) await client.query(numbered(upsertGateway('GREATEST')), p);
-      await client.query('COMMIT');
       return added;
+    });
+  }
+
+  compact(): Promise<number> {
+    return this.transaction(async (client) => {
+      let removed = 0;
+      for (const i of (await client.query(ISLANDS)).rows as Record<string, unknown>[]) {
+        const r = toIsland(i);
+        removed += ((await client.query(numbered(DELETE_RANGE), [r.gateway, r.boot, r.from, r.to])).rowCount ?? 0) - 1;
+        await client.query(numbered(INSERT_SEQS), [r.gateway, r.boot, r.from, r.to]);
+      }
+      return removed;
+    });
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.need().connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;

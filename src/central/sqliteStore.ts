@@ -1,7 +1,7 @@
 import { openSqliteFile, type Database } from '../store/openDatabase.js';
 import type { AlertQuery, AlertRow, CentralStore, GatewayRow, Received, SeqGap } from './centralStore.js';
-import { alertParams, gatewayParams, seqParams, toAlertRow, toGap, toGatewayRow } from './centralRows.js';
-import { GAPS, INSERT_ALERT, INSERT_SEQS, SCHEMA, SELECT_GATEWAYS, selectAlerts, upsertGateway } from './centralSql.js';
+import { alertParams, gatewayParams, seqParams, toAlertRow, toGap, toGatewayRow, toIsland } from './centralRows.js';
+import { DELETE_RANGE, GAPS, INSERT_ALERT, INSERT_SEQS, ISLANDS, SCHEMA, SELECT_GATEWAYS, selectAlerts, upsertGateway } from './centralSql.js';
 
 /**
  * The centre's store in one SQLite file (WAL). Several centre processes on one machine may share the
@@ -50,6 +50,22 @@ export class SqliteStore implements CentralStore {
 
   gaps(): Promise<SeqGap[]> {
     return Promise.resolve((this.need().prepare(GAPS).all() as Record<string, unknown>[]).map(toGap));
+  }
+
+  compact(): Promise<number> {
+    const db = this.need();
+    const del = db.prepare(DELETE_RANGE);
+    const ins = db.prepare(INSERT_SEQS);
+    const run = db.transaction(() => {
+      let removed = 0;
+      for (const i of db.prepare(ISLANDS).all() as Record<string, unknown>[]) {
+        const r = toIsland(i);
+        removed += del.run(r.gateway, r.boot, r.from, r.to).changes - 1;
+        ins.run(r.gateway, r.boot, r.from, r.to);
+      }
+      return removed;
+    });
+    return Promise.resolve(run.immediate());
   }
 
   gateways(): Promise<GatewayRow[]> {

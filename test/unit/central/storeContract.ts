@@ -63,11 +63,20 @@ export function centralStoreContract(name: string, build: () => Promise<StoreUnd
       await t.store.commit([1, 2, 5, 10].map((q) => message('gw-3', q)));
       await t.store.commit([message('gw-3', 7, { seqTo: 9, alert: false }), message('gw-3', 40, { boot: 2 }), message('gw-3', 42, { boot: 2 })]);
       await t.store.commit([message('gw-4', 1), message('gw-4', 3), message('gw-3', 6, { alert: false })]);
-      expect(await t.store.gaps()).toEqual([
+      const expected = [
         { gateway: 'gw-3', boot: 1, from: 3, to: 4 },
         { gateway: 'gw-3', boot: 2, from: 41, to: 41 },
         { gateway: 'gw-4', boot: 1, from: 2, to: 2 },
-      ]);
+      ];
+      expect(await t.store.gaps()).toEqual(expected);
+      // Merging runs (1-2 from two rows; 5-10 from 5, 6, 7..9, 10) keeps the answer and removes rows.
+      expect(await t.store.compact()).toBe(4);
+      expect(await t.store.compact()).toBe(0);
+      expect(await t.store.gaps()).toEqual(expected);
+      await t.store.commit([message('gw-3', 3), message('gw-3', 4), message('gw-3', 8), message('gw-3', 11)]);
+      expect(await t.store.gaps()).toEqual(expected.slice(1));
+      expect(await t.store.compact()).toBe(5);
+      expect(await t.store.gaps()).toEqual(expected.slice(1));
     });
 
     it('follows each gateway: newest sight, boot, sequence number, lag; alerts by commune', async () => {

@@ -4,7 +4,9 @@ import { Type, type Static } from '@sinclair/typebox';
 // refused. Operators write snake_case; the loader maps it to these camelCase keys.
 
 const Int = (min: number, max: number, dflt: number, description: string) => Type.Integer({ minimum: min, maximum: max, default: dflt, description });
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'letters, digits, "_", "-", "."' });
+/** One topic level: the pattern's description is what an operator sees when a value does not match. */
+const Id = (dflt: string, what: string) =>
+  Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', default: dflt, description: `${what}: letters, digits, "_", "-", "."` });
 
 const BrokerSchema = Type.Object(
   {
@@ -14,8 +16,9 @@ const BrokerSchema = Type.Object(
       description: 'Brokers to subscribe at, tried in order.',
     }),
     clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'MQTT client id; default central-<host>-<pid>.' })),
-    shareGroup: { ...Id, default: 'central', description: 'Shared-subscription group: instances with the same group split the messages.' },
-    topicPrefix: { ...Id, default: 'edge', description: 'The gateways\' mqtt.topic_prefix.' },
+    // Instances with the same group split the messages.
+    shareGroup: Id('central', 'shared-subscription group'),
+    topicPrefix: Id('edge', "the gateways' mqtt.topic_prefix"),
     tls: Type.Object(
       {
         ca: Type.Optional(Type.String({ description: 'PEM file of the CA that signed the broker certificate.' })),

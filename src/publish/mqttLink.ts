@@ -127,7 +127,13 @@ export class MqttLink {
       this.failures = 0;
       this.wasConnected = true;
       this.log.info({ url: redactUri(url) }, 'mqtt connected');
-      if (this.subscriptions.length > 0) client.subscribe(this.subscriptions, { qos: 1 });
+      if (this.subscriptions.length > 0) {
+        client.subscribe(this.subscriptions, { qos: 1 }, (err, granted) => {
+          // A broker ACL (or one without shared subscriptions) refuses a filter with a code >= 128.
+          const refused = (granted ?? []).filter((g) => g.qos >= 128).map((g) => g.topic);
+          if (err || refused.length > 0) this.log.error({ url: redactUri(url), refused, err: err?.message }, 'subscription refused by the broker; check its ACL');
+        });
+      }
       this.handlers.onConnect(url);
     });
     client.on('message', (topic, payload, packet) => {

@@ -29,9 +29,10 @@ export function parseInbound(topic: string, payload: Buffer, keys: ReadonlyMap<s
   const base = levels.slice(0, 4).join('/');
   const suffix = levels.slice(4).join('/');
   if (IGNORED.some((re) => re.test(suffix))) return { kind: 'ignored' };
-  if (suffix === 'state') return parseState(gateway, base, payload);
   const gatewayKeys = keys.get(gateway);
+  // Also for the unsigned state: anyone may publish one, and only enrolled gateways are followed.
   if (!gatewayKeys || gatewayKeys.length === 0) return { kind: 'rejected', reason: 'no enrolled key for this gateway', gateway };
+  if (suffix === 'state') return parseState(gateway, base, payload);
   const checked = checkPayload(gatewayKeys, topic, payload);
   if (!checked.ok) return { kind: 'rejected', reason: checked.reason, gateway };
   const body = decodeBody(checked.body);

@@ -20,7 +20,12 @@ export interface ReceiverCounters {
   rejected: Record<string, number>;
   /** Batches whose commit failed: their messages were not acked, the gateways send them again. */
   failedCommits: number;
+  /** Messages dropped unacked because too many waited for a slow store; the gateways send them again. */
+  shed: number;
 }
+
+/** Batches that may wait for the store before new messages are shed (memory stays bounded). */
+const MAX_WAITING_BATCHES = 20;
 
 /**
  * Turns broker messages into committed rows: parse and verify (inbound.ts), gather a batch, commit
@@ -28,7 +33,8 @@ export interface ReceiverCounters {
  * throws out of `onMessage`.
  */
 export class Receiver {
-  readonly counters: ReceiverCounters = { received: 0, stored: 0, duplicates: 0, rejected: {}, failedCommits: 0 };
+  readonly counters: ReceiverCounters = { received: 0, stored: 0, duplicates: 0, rejected: {}, failedCommits: 0, shed: 0 };
+  private waiting = 0;
   private batch: Received[] = [];
   private timer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
@@ -58,6 +64,10 @@ export class Receiver {
       case 'camera':
         return this.book.setCamera(m.gateway, m.base, m.camera, m.online, m.error, now);
       case 'sequenced':
+        if (this.waiting >= MAX_WAITING_BATCHES) {
+          if (this.counters.shed++ % 1000 === 0) this.log.warn({ shed: this.counters.shed }, 'store too slow: messages dropped unacked, the gateways will send them again');
+          return;
+        }
         this.batch.push(m.message);
         if (this.batch.length >= this.opts.maxMessages) this.flush();
         else this.timer ??= setTimeout(() => this.flush(), this.opts.maxWaitMs);
@@ -75,7 +85,10 @@ export class Receiver {
     this.timer = undefined;
     const batch = this.batch;
     this.batch = [];
-    if (batch.length > 0) this.committing = this.committing.then(() => this.commit(batch));
+    if (batch.length > 0) {
+      this.waiting++;
+      this.committing = this.committing.then(() => this.commit(batch)).finally(() => this.waiting--);
+    }
     return this.committing;
   }
 

@@ -41,6 +41,7 @@ describe('parseInbound', () => {
     expect(parse(t, signed(tb, { ...body, g: 'gw-b' }, B.privateKey)).kind).toBe('rejected');
     expect(parse(tb, signed(tb, body, B.privateKey))).toMatchObject({ kind: 'rejected', reason: 'payload names another gateway' });
     expect(parse('edge/hn/c1/gw-x/info', Buffer.from('{}'))).toMatchObject({ kind: 'rejected', reason: 'no enrolled key for this gateway' });
+    expect(parse('edge/hn/c1/gw-x/state', Buffer.from('{"state":"online"}'))).toMatchObject({ kind: 'rejected', reason: 'no enrolled key for this gateway' });
     expect(parse('other/hn/c1/gw-a/info', Buffer.from('{}'))).toMatchObject({ kind: 'rejected', reason: 'not a gateway topic' });
     expect(parse(t, Buffer.alloc(0)).kind).toBe('rejected');
   });

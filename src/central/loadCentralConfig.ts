@@ -26,7 +26,7 @@ export function loadCentralConfig(file: string): CentralConfig {
   const { doc, raw } = readYaml(text, file, lines);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, ['the file must be a YAML mapping with broker:, keys: and centre_key: at the top']);
   const config = camelKeys(raw) as CentralConfig;
-  if (!validate(config)) throw new ConfigError(file, (validate.errors ?? []).map((e) => describe(e, doc, lines)));
+  if (!validate(config)) throw new ConfigError(file, (validate.errors ?? []).map((e) => describe(e, doc, lines).replace('config/example.yaml', 'config/central.example.yaml')));
   const problems: string[] = [];
   if (config.store.sqlite !== undefined && config.store.postgres !== undefined) problems.push('store: give sqlite or postgres, not both');
   if (config.broker.reconnectMaxMs < config.broker.reconnectMinMs) problems.push('broker.reconnect_max_ms: must not be below reconnect_min_ms');

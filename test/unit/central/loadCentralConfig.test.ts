@@ -35,6 +35,12 @@ describe('loadCentralConfig', () => {
     expect(c.replay).toMatchObject({ graceS: 30, minIntervalS: 60, maxAttempts: 3 });
   });
 
+  it('accepts the shipped example', () => {
+    const c = loadCentralConfig(join(import.meta.dirname, '../../../config/central.example.yaml'));
+    expect(c.broker.urls).toHaveLength(1);
+    expect(c.store.sqlite).toMatch(/central\.db$/);
+  });
+
   it('names every hostile value at once', () => {
     const p = problems(
       'broker: {urls: [], share_group: "#", topic_prefix: "a/b", keepalive_s: -1}\nkeys: ""\ncentre_key: 3\nbatch: {max_messages: 1e9}\nhttp: {address: 1}\nwhatever: true\n',

@@ -13,7 +13,10 @@ export interface ReceiverOptions {
 
 /** Figures since start; for the API, the log and tests. */
 export interface ReceiverCounters {
+  /** Every message from the broker. */
   received: number;
+  /** Valid signed messages with a sequence number (alerts, counts, health), before their commit. */
+  sequenced: number;
   stored: number;
   duplicates: number;
   /** Refused messages by reason (bad signature, unknown gateway, not a gateway topic, …). */
@@ -33,7 +36,7 @@ const MAX_WAITING_BATCHES = 20;
  * throws out of `onMessage`.
  */
 export class Receiver {
-  readonly counters: ReceiverCounters = { received: 0, stored: 0, duplicates: 0, rejected: {}, failedCommits: 0, shed: 0 };
+  readonly counters: ReceiverCounters = { received: 0, sequenced: 0, stored: 0, duplicates: 0, rejected: {}, failedCommits: 0, shed: 0 };
   private waiting = 0;
   private batch: Received[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -64,6 +67,7 @@ export class Receiver {
       case 'camera':
         return this.book.setCamera(m.gateway, m.base, m.camera, m.online, m.error, now);
       case 'sequenced':
+        this.counters.sequenced++;
         if (this.waiting >= MAX_WAITING_BATCHES) {
           if (this.counters.shed++ % 1000 === 0) this.log.warn({ shed: this.counters.shed }, 'store too slow: messages dropped unacked, the gateways will send them again');
           return;

@@ -6,7 +6,7 @@ import type { Uplink } from '../../../src/publish/uplink.js';
 import { runCli, type CliResult } from '../../helpers/media.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
 import { freePort } from '../../helpers/ports.js';
-import { makeAlert, tempDir, waitFor } from '../uplink/support.js';
+import { Collector, makeAlert, tempDir, waitFor } from '../uplink/support.js';
 import { getJson, startGateway, writeCentralConfig } from './support.js';
 
 // `edge-agent central` as processes (the built CLI, dist/): two instances on one shared
@@ -19,9 +19,10 @@ interface Instance {
   done: Promise<CliResult>;
 }
 
-async function startInstance(dir: string, name: string, brokerUrl: string): Promise<Instance> {
+async function startInstance(dir: string, name: string, brokerUrl: string, extra: Record<string, unknown> = {}): Promise<Instance> {
   const port = await freePort();
-  const cfg = writeCentralConfig(dir, brokerUrl, ['gw-s1', 'gw-s2'], { broker: { urls: [brokerUrl], client_id: name, reconnect_min_ms: 100, reconnect_max_ms: 1000 }, http: { port }, store: { sqlite: 'shared.db' } }, `${name}.yaml`);
+  const broker = { urls: [brokerUrl], client_id: name, reconnect_min_ms: 100, reconnect_max_ms: 1000 };
+  const cfg = writeCentralConfig(dir, brokerUrl, ['gw-s1', 'gw-s2'], { broker, http: { port }, store: { sqlite: 'shared.db' }, ...extra }, `${name}.yaml`);
   let kill: (sig: NodeJS.Signals) => void = () => undefined;
   const done = runCli(['central', '--config', cfg], { timeoutMs: 170_000, onSpawn: (k) => (kill = k) });
   const http = `http://127.0.0.1:${port}`;
@@ -52,11 +53,13 @@ describe('edge-agent central, two instances on one shared subscription', () => {
   });
 
   it('store each alert once; one killed mid-stream loses nothing', async () => {
-    const a = await startInstance(dir, 'central-a', broker.url);
+    // Instance a commits slowly: whatever it holds when it dies was never committed, so never acked.
+    const a = await startInstance(dir, 'central-a', broker.url, { batch: { max_wait_ms: 60_000, max_messages: 100_000 } });
     const b = await startInstance(dir, 'central-b', broker.url);
     instances.push(a, b);
     const e2e = { e2eAck: { enabled: true, timeoutS: 5 } };
     gateways.push(await startGateway(dir, 'gw-s1', broker.url, e2e), await startGateway(dir, 'gw-s2', broker.url, e2e));
+    const watch = await Collector.open(broker.url, ['edge/+/+/+/camera/+/alert/#']);
     const ids: string[] = [];
     const emit = (from: number, n: number) => {
       for (let i = from; i < from + n; i++) {
@@ -68,13 +71,12 @@ describe('edge-agent central, two instances on one shared subscription', () => {
       }
     };
     emit(0, 100);
-    const stored = async (x: Instance) => (await getJson<{ stored: number }>(`${x.http}/api/status`)).stored;
+    const status = async (x: Instance) => getJson<{ sequenced: number; stored: number }>(`${x.http}/api/status`);
     const deadline = Date.now() + 60_000;
-    while ((await stored(a)) === 0 || (await stored(b)) === 0) {
+    while ((await status(a)).sequenced === 0 || (await status(b)).stored === 0) {
       if (Date.now() > deadline) throw new Error('the two instances did not share the load');
       await new Promise((r) => setTimeout(r, 50));
     }
-    // Mid-stream: more alerts on their way when instance a dies without a goodbye.
     emit(100, 150);
     a.kill('SIGKILL');
     emit(250, 50);
@@ -85,6 +87,10 @@ describe('edge-agent central, two instances on one shared subscription', () => {
     await reader.close();
     expect(rows).toHaveLength(600);
     expect(new Set(rows.map((r) => r.id))).toEqual(new Set(ids));
+    // What instance a had taken but not committed was sent again by the gateways.
+    const resent = watch.alerts().length - new Set(watch.alerts().map((x) => x['i'])).size;
+    expect(resent).toBeGreaterThan(0);
+    await watch.close();
     b.kill('SIGTERM');
     const end = await b.done;
     expect(end.code).toBe(0);

@@ -1,21 +1,15 @@
 import { rmSync } from 'node:fs';
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Central } from '../../../src/central/central.js';
 import type { Uplink } from '../../../src/publish/uplink.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
-import { makeAlert, tempDir } from '../uplink/support.js';
+import { connectClient, makeAlert, tempDir } from '../uplink/support.js';
 import { getJson, startCentral, startGateway, writeCentralConfig, type ApiAlert, type ApiGateway } from './support.js';
 
 // A tampering relay between the site broker and the centre's withholds some alerts (the gateway had
 // its PUBACK, so without end-to-end acks it considers them delivered). The centre sees the sequence
 // gap, asks the gateway for it with a signed replay request, and the gap is filled.
-
-async function client(url: string): Promise<MqttClient> {
-  const c = connect(url, { reconnectPeriod: 200 });
-  await new Promise<void>((r) => c.once('connect', () => r()));
-  return c;
-}
 
 describe('central: a withheld gap is asked for and filled', () => {
   let site: Mosquitto;
@@ -39,8 +33,8 @@ describe('central: a withheld gap is asked for and filled', () => {
 
   it('sends a signed replay for the missing numbers, and stores them', async () => {
     const withheld = new Set(['gw-g-5', 'gw-g-6', 'gw-g-7', 'gw-g-12']);
-    const up = await client(site.url);
-    const down = await client(centre.url);
+    const up = await connectClient(site.url);
+    const down = await connectClient(centre.url);
     relays.push(up, down);
     let dropped = 0;
     up.on('message', (topic, payload, packet) => {

@@ -26,7 +26,7 @@ export class PostgresStore implements CentralStore {
       await pool.query('SELECT pg_advisory_unlock(727001)');
     } catch (err) {
       await pool.end().catch(() => undefined);
-      throw new StoreError(`cannot open the PostgreSQL store ${redactUri(this.url)}: ${(err as Error).message}; check store.postgres and that the server runs`, { cause: err });
+      throw new StoreError(`cannot open the PostgreSQL store ${redactUri(this.url)}: ${(err as Error).message}; check store.postgres and that the server runs`, { cause: err }, 'store');
     }
     this.pool = pool;
   }

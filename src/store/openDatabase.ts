@@ -151,6 +151,6 @@ export function openSqliteFile(path: string, busyMs = 10_000): Database {
     db.pragma('synchronous = FULL');
     return db;
   } catch (err) {
-    throw new StoreError(`cannot open ${path}: ${firstLine((err as Error).message ?? String(err))}; check the path, its folder's owner and mode, and the free space`, { cause: err });
+    throw new StoreError(`cannot open ${path}: ${firstLine((err as Error).message ?? String(err))}; check the path, its folder's owner and mode, and the free space`, { cause: err }, 'store');
   }
 }

@@ -115,7 +115,7 @@ describe('edge-agent central, two instances on one shared subscription', () => {
     const r = await runCli(['central', '--config', file], { env: { EDGE_AGENT_DEBUG: '1' } });
     expect(r.code).toBe(5);
     const out = r.stdout + r.stderr;
-    expect(out).toContain('cannot open the PostgreSQL store');
+    expect(out).toContain('edge-agent: store problem: cannot open the PostgreSQL store');
     expect(out).not.toContain('s3cret-pw');
     const pem = readFileSync(join(dir, 'centre.key'), 'utf8').split('\n')[1]!;
     expect(out).not.toContain(pem);

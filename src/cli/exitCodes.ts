@@ -40,7 +40,7 @@ export function fatalMessage(err: unknown): string {
     const hint = err.kind === 'not-found' ? '; check the path in cameras[].source (or on the command line)' : '';
     return `video ${err.kind}: ${err.message}${hint}`;
   }
-  if (err instanceof StoreError) return `outbox problem: ${err.message}`;
+  if (err instanceof StoreError) return `${err.what} problem: ${err.message}`;
   if (err instanceof UplinkError) return `uplink problem: ${err.message}; check mqtt.urls and the files named in mqtt.tls (they must exist and be readable by this user)`;
   const errno = err as NodeJS.ErrnoException;
   if (err instanceof Error && typeof errno.code === 'string' && typeof errno.path === 'string') {

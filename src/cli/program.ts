@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCameraCommands, registerDiscoverCommand } from './cameraCommands.js';
 import { loadConfig } from '../config/loadConfig.js';
+import { registerCentralCommand } from './centralCommand.js';
 import { registerConfigCommands, installedChecks } from './configCommands.js';
 import { registerOutboxCommands } from './outboxCommands.js';
 import { testCameraStream } from './streamTest.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerKeysCommands(program);
   registerVerifyCommand(program);
+  registerCentralCommand(program);
   registerCameraCommands(program, {
     testStream: (cam, o) => testCameraStream(o.config, cam, o),
   });

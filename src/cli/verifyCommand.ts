@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { listen } from '../publish/mqttLink.js';
-import { parseKeyList, parsePublicKey, Verifier, type Gap, type Report, type Verdict } from '../verify/index.js';
+import { readEnrolledKeys } from '../config/enrolledKeys.js';
+import { Verifier, type Gap, type Report, type Verdict } from '../verify/index.js';
 import { EXIT } from './exitCodes.js';
 
 // `edge-agent verify`: the centre's check of captured gateway messages against enrolled keys.
@@ -34,7 +33,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--all', 'list valid messages too')
     .option('--strict', 'count duplicates (redeliveries or replays of valid messages) as failures')
     .action(async (file: string | undefined, o: VerifyOpts) => {
-      const verifier = new Verifier(readKeys(o.keys));
+      const verifier = new Verifier(readEnrolledKeys(o.keys));
       const reports: Report[] = [];
       if (o.url) {
         const seconds = Number(o.seconds);
@@ -61,21 +60,6 @@ function payloadOf(text: string): Buffer {
   // `mosquitto_sub -F '%t %x'` prints payloads as hex: the way to capture CBOR in a text file.
   if (text.length >= 2 && text.length % 2 === 0 && /^[0-9a-f]+$/.test(text)) return Buffer.from(text, 'hex');
   return Buffer.from(text, 'utf8');
-}
-
-function readKeys(path: string): Map<string, KeyObject[]> {
-  try {
-    if (!statSync(path).isDirectory()) return parseKeyList(readFileSync(path, 'utf8'));
-    const out = new Map<string, KeyObject[]>();
-    for (const name of readdirSync(path).filter((n) => n.endsWith('.pub'))) {
-      const key = parsePublicKey(readFileSync(join(path, name), 'utf8'));
-      if (!key) throw new Error(`${name}: not a public key`);
-      out.set(basename(name, '.pub'), [key]);
-    }
-    return out;
-  } catch (err) {
-    throw new ConfigError(path, [`enrolled keys unusable: ${(err as Error).message}`], { cause: err });
-  }
 }
 
 function countVerdicts(reports: Report[]): Record<Verdict, number> {

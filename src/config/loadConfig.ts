@@ -92,7 +92,8 @@ function crossChecks(config: Config, options: LoadOptions): string[] {
   return out;
 }
 
-function describe(e: ErrorObject, doc: Document, lines: LineCounter): string {
+/** One schema error as `path (line n): message`, in the operator's snake_case. */
+export function describe(e: ErrorObject, doc: Document, lines: LineCounter): string {
   const segments = e.instancePath.split('/').slice(1);
   let message = e.message ?? 'is invalid';
   if (e.keyword === 'additionalProperties') {

@@ -20,8 +20,10 @@ export interface LinkOptions {
   connectTimeoutS: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
-  /** Last will, published retained by the broker if the connection dies. */
-  will: { topic: string; payload: string };
+  /** Last will, published retained by the broker if the connection dies; none when absent. */
+  will?: { topic: string; payload: string };
+  /** MQTT protocol: 4 (3.1.1, the default; what every bridge speaks) or 5 (shared subscriptions). */
+  protocolVersion?: 4 | 5;
 }
 
 export interface LinkHandlers {
@@ -125,7 +127,13 @@ export class MqttLink {
       this.failures = 0;
       this.wasConnected = true;
       this.log.info({ url: redactUri(url) }, 'mqtt connected');
-      if (this.subscriptions.length > 0) client.subscribe(this.subscriptions, { qos: 1 });
+      if (this.subscriptions.length > 0) {
+        client.subscribe(this.subscriptions, { qos: 1 }, (err, granted) => {
+          // A broker ACL (or one without shared subscriptions) refuses a filter with a code >= 128.
+          const refused = (granted ?? []).filter((g) => g.qos >= 128).map((g) => g.topic);
+          if (err || refused.length > 0) this.log.error({ url: redactUri(url), refused, err: err?.message }, 'subscription refused by the broker; check its ACL');
+        });
+      }
       this.handlers.onConnect(url);
     });
     client.on('message', (topic, payload, packet) => {
@@ -165,14 +173,14 @@ export class MqttLink {
       reconnectPeriod: 0,
       connectTimeout: o.connectTimeoutS * 1000,
       keepalive: o.keepaliveS,
-      protocolVersion: 4,
+      protocolVersion: o.protocolVersion ?? 4,
       resubscribe: false,
       queueQoSZero: false,
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
       ...this.files,
       rejectUnauthorized: o.tls.rejectUnauthorized,
-      will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
+      ...(o.will ? { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true } } : {}),
     };
   }
 }

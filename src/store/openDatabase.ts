@@ -138,3 +138,19 @@ export function databaseBytes(path: string): number {
   }
   return total;
 }
+
+/**
+ * Opens (creating when missing) a plain SQLite file in WAL mode for another owner's schema (the
+ * centre's store): several processes may share it, each waiting up to `busyMs` for the write lock.
+ */
+export function openSqliteFile(path: string, busyMs = 10_000): Database {
+  try {
+    prepareFile(path);
+    const db = new BetterSqlite3(path, { timeout: busyMs });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    return db;
+  } catch (err) {
+    throw new StoreError(`cannot open ${path}: ${firstLine((err as Error).message ?? String(err))}; check the path, its folder's owner and mode, and the free space`, { cause: err }, 'store');
+  }
+}

@@ -55,6 +55,16 @@ export function centreAck(ack: { seqs?: number[]; up_to?: number }, base = BASE,
   return signAck(CENTRE_KEYS.privateKey, base, ack, now);
 }
 
+/** A plain MQTT client, connected (a relay, a rogue publisher). */
+export async function connectClient(url: string): Promise<MqttClient> {
+  const c = connect(url, { reconnectPeriod: 200 });
+  await new Promise<void>((resolve, reject) => {
+    c.once('connect', () => resolve());
+    c.once('error', reject);
+  });
+  return c;
+}
+
 export function tempDir(prefix = 'uplink-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

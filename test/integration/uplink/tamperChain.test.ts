@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Uplink } from '../../../src/publish/uplink.js';
 import { checkPayload, publicKeyText } from '../../../src/verify/index.js';
@@ -9,7 +9,7 @@ import { runCli } from '../../helpers/media.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
 import { plainBridge } from '../../helpers/brokerTiers.js';
 import { freePort } from '../../helpers/ports.js';
-import { centreAck, Collector, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
+import { centreAck, Collector, connectClient, context, makeAlert, quietLog, tempDir, uplinkConfig, waitFor } from './support.js';
 
 // gateway → commune broker → [a tampering relay] → city broker → central broker. The relay stands for
 // a compromised broker in the middle: it passes everything on, except that it changes one byte of
@@ -17,15 +17,6 @@ import { centreAck, Collector, context, makeAlert, quietLog, tempDir, uplinkConf
 
 const GW = 'gw-tamper';
 const BASE = `edge/hn/c1/${GW}`;
-
-async function client(url: string): Promise<MqttClient> {
-  const c = connect(url, { reconnectPeriod: 200 });
-  await new Promise<void>((resolve, reject) => {
-    c.once('connect', () => resolve());
-    c.once('error', reject);
-  });
-  return c;
-}
 
 describe('a tampering broker between commune and city', () => {
   let central: Mosquitto;
@@ -47,8 +38,8 @@ describe('a tampering broker between commune and city', () => {
   });
 
   it('alters one alert and drops another: the centre refuses the first, verify reports both, the gateway keeps both', async () => {
-    const up = await client(commune.url);
-    const down = await client(city.url);
+    const up = await connectClient(commune.url);
+    const down = await connectClient(city.url);
     relays.push(up, down);
     let altered = 0;
     let dropped = 0;

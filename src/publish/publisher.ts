@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from '../log/logger.js';
 import type { Outbox, PublishedRef } from '../store/outbox.js';
 import type { OutboxRow } from '../store/outboxTypes.js';
-import { encodeRow, type PayloadFormat } from './payload.js';
+import type { PayloadSealer } from './sealer.js';
 
 // Drains the outbox over a link. Rows created since the current connection came up ("live") go
 // before the older backlog; backlog rows are flagged historical. A row counts as published only
@@ -27,11 +27,8 @@ export interface PublisherOptions {
   drainRatePerS: number;
   /** Keep rows as "sent" until the centre's end-to-end ack. */
   e2e: boolean;
-  format: PayloadFormat;
-  /** Gateway id, written into every payload so a signed one cannot pass for another gateway's. */
-  gateway: string;
-  /** Adds the gateway's signature to an encoded payload for its full topic (see src/verify/keys.ts). */
-  sign(topic: string, payload: Buffer): Buffer;
+  /** Encodes and signs a row's payload (gateway id, seq, boot, historical flag, signature). */
+  sealer: PayloadSealer;
 }
 
 export interface PublisherCounters {
@@ -58,6 +55,8 @@ export class Publisher {
   private tokensTs = 0;
   private online = false;
   private rescan = false;
+  private fromStart = false;
+  private awaitingMarks = false;
   private sentUpTo = 0;
 
   constructor(
@@ -119,6 +118,7 @@ export class Publisher {
     this.backlog = [];
     this.liveDirty = true;
     this.backlogCursor = 0;
+    this.fromStart = true;
     clearTimeout(this.rateTimer);
     this.rateTimer = undefined;
   }
@@ -133,7 +133,10 @@ export class Publisher {
       this.backlogCursor = 0;
       this.liveCursor = this.liveFrom - 1;
       this.liveDirty = true;
+      this.fromStart = true;
     }
+    if (this.fromStart && !this.marksRecorded()) return;
+    this.fromStart = false;
     while (this.inFlight.size < this.opts.maxInFlight) {
       if (!this.takeToken()) break;
       const row = this.next();
@@ -186,6 +189,22 @@ export class Publisher {
     this.scheduleFlush();
   }
 
+  /**
+   * A scan from the start must see every PUBACK recorded (they are committed in the background),
+   * or it would send those rows again. False, and a pump once they are, while some are not.
+   */
+  private marksRecorded(): boolean {
+    if (this.outbox.marksSettled) return true;
+    if (!this.awaitingMarks) {
+      this.awaitingMarks = true;
+      void this.outbox.settleMarks().then(() => {
+        this.awaitingMarks = false;
+        this.kickPump();
+      });
+    }
+    return false;
+  }
+
   private scheduleFlush(): void {
     // Sending goes on at once (the cursors already skip acked rows); the database learns of PUBACKs
     // in batches, one transaction per batch. A crash before the flush only means duplicates.
@@ -204,9 +223,12 @@ export class Publisher {
   }
 
   private payloadOf(row: OutboxRow, historical: boolean): Buffer | undefined {
-    // Signed at publish time, not at commit: seq and the historical flag are known only now, and a
-    // backlog stored before a key rotation goes out under the new key.
-    if (row.class !== 'snapshot') return this.opts.sign(`${this.opts.base}/${row.topic}`, encodeRow(row, historical, this.opts.format, this.opts.gateway));
+    // A backlog row goes out as sealed at commit (signing is the costliest step of a drain); a live
+    // row, or one sealed under another key, prefix or format, is signed now.
+    if (row.class !== 'snapshot') {
+      const s = this.opts.sealer;
+      return historical && row.sealed && row.sealedBy === s.id ? row.sealed : s.payload(row, historical);
+    }
     try {
       return readFileSync(row.file ?? '');
     } catch (err) {

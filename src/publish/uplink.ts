@@ -14,6 +14,7 @@ import { alertRecord, droppedRecord, snapshotRecord } from './payload.js';
 import { Publisher } from './publisher.js';
 import { baseTopic, TOPIC } from './topics.js';
 import { parsePublicKey, signPayload } from '../verify/keys.js';
+import { payloadSealer } from './sealer.js';
 import { SignedInbox } from './signedInbox.js';
 import { UplinkError } from './uplinkError.js';
 import { admitAck, cameraStatusBody, healthBody, infoBody } from './uplinkMessages.js';
@@ -173,15 +174,10 @@ export class Uplink implements AlertSink {
       log,
       [`${base}/request/+`, ...(mqtt.e2eAck.enabled ? [`${base}/${TOPIC.ack}`] : [])],
     );
-    const opts = {
-      base,
-      maxInFlight: mqtt.maxInFlight,
-      drainRatePerS: mqtt.drainRatePerS,
-      e2e: mqtt.e2eAck.enabled,
-      format: mqtt.payloadFormat,
-      gateway: this.ctx.gateway.id,
-      sign: (topic: string, payload: Buffer) => signPayload(key, topic, payload),
-    };
+    const sealer = payloadSealer({ base, format: mqtt.payloadFormat, gateway: this.ctx.gateway.id, key });
+    outbox.sealWith(sealer);
+    outbox.markInBackground();
+    const opts = { base, maxInFlight: mqtt.maxInFlight, drainRatePerS: mqtt.drainRatePerS, e2e: mqtt.e2eAck.enabled, sealer };
     this.publisher = new Publisher(outbox, this.link, opts, log);
     this.commands = new CommandHandler(
       {
@@ -294,6 +290,7 @@ export class Uplink implements AlertSink {
     const offline = JSON.stringify({ state: 'offline', boot: this.outbox?.boot ?? 0, ts: Date.now() });
     await this.link?.stop({ topic: `${this.base()}/${TOPIC.state}`, payload: offline });
     this.publisher?.flushAcks();
+    await this.outbox?.stopMarking();
     this.outbox?.close();
   }
 

@@ -52,7 +52,13 @@ ${CLASSES.map((c) => `INSERT INTO evictions (class) VALUES ('${c}');`).join('\n'
 ${CLASSES.flatMap((c) => [0, 1, 2].map((s) => `INSERT INTO stats (class, state) VALUES ('${c}', ${s});`)).join('\n')}
 `;
 
-const STEPS: string[] = [V1];
+// Rows sealed at commit (see RowSealer in outboxTypes.ts): the signed historical payload and who made it.
+const V2 = `
+ALTER TABLE outbox ADD COLUMN sealed BLOB;
+ALTER TABLE outbox ADD COLUMN sealed_by TEXT;
+`;
+
+const STEPS: string[] = [V1, V2];
 
 /** Latest schema version this build writes. */
 export const SCHEMA_VERSION = STEPS.length;

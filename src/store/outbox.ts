@@ -1,4 +1,4 @@
-import type { Database, Statement } from './openDatabase.js';
+import type { Database } from './openDatabase.js';
 import type { OutboxConfig } from '../config/uplinkSchema.js';
 import type { Logger } from '../log/logger.js';
 import type { AlertClass } from '../types.js';
@@ -14,10 +14,12 @@ import {
   type OutboxRecord,
   type OutboxRow,
   type OutboxStatus,
+  type RowSealer,
   type Summarise,
 } from './outboxTypes.js';
 import { StoreError } from './storeErrors.js';
-import { prepareStatements, type Statements } from './statements.js';
+import { MarkWorker, type MarkKind } from './markWorker.js';
+import { prepareStatements, rowOf, type Statements } from './statements.js';
 
 /** A row the publisher handed to the broker: the id guards against a seq reused by a summary row. */
 export interface PublishedRef {
@@ -36,6 +38,8 @@ export class Outbox {
   private st!: Statements;
   private evictor!: Evictor;
   private bootCount = 0;
+  private sealer: RowSealer | undefined;
+  private marker: MarkWorker | undefined;
 
   constructor(
     private readonly path: string,
@@ -59,8 +63,10 @@ export class Outbox {
     this.log.info({ file: this.path, boot: this.bootCount, lastSeq: this.lastSeq() }, 'outbox open');
   }
 
-  /** Idempotent. Checkpoints the WAL so the file on disk is whole by itself. */
+  /** Idempotent. Checkpoints the WAL so the file on disk is whole by itself. Call stopMarking() first. */
   close(): void {
+    this.marker?.terminate();
+    this.marker = undefined;
     if (!this.db) return;
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -68,6 +74,35 @@ export class Outbox {
       this.db.close();
       this.db = undefined;
     }
+  }
+
+  /** From now on markPublished records PUBACKs in a worker thread (see markWorker.ts). */
+  markInBackground(): void {
+    if (!this.db || this.marker) return;
+    const sql = { markSent: this.st.markSent.source, markDelivered: this.st.markDelivered.source, deleteRefs: this.st.deleteRefs.source };
+    this.marker = new MarkWorker(this.path, sql, this.log);
+  }
+
+  /** False while PUBACKs handed to markPublished are still being committed in the background. */
+  get marksSettled(): boolean {
+    return this.marker?.idle ?? true;
+  }
+
+  /** Resolves once every PUBACK handed to markPublished so far is committed. */
+  settleMarks(): Promise<void> {
+    return this.marker?.settled() ?? Promise.resolve();
+  }
+
+  /** Commits the PUBACKs handed over and ends the background marking; idempotent. */
+  async stopMarking(): Promise<void> {
+    const m = this.marker;
+    this.marker = undefined;
+    await m?.close();
+  }
+
+  /** From now on every row but snapshots is stored with its sealed payload (see RowSealer). */
+  sealWith(sealer: RowSealer | undefined): void {
+    this.sealer = sealer;
   }
 
   /** Boot counter of this process (1 on the first open of a database). */
@@ -91,13 +126,7 @@ export class Outbox {
 
   /** Pending rows with afterSeq < seq < beforeSeq, in sequence order. */
   pending(afterSeq: number, beforeSeq: number, limit: number): OutboxRow[] {
-    const rows = this.st.pending.all(afterSeq, beforeSeq, limit);
-    // SQLite has no boolean: the column holds 0 or 1.
-    for (const r of rows) {
-      r.replay = (r.replay as unknown) === 1;
-      if (r.file === null) delete r.file;
-    }
-    return rows;
+    return this.st.pending.all(afterSeq, beforeSeq, limit).map(rowOf);
   }
 
   /** Undelivered rows (pending + sent), from the trigger-kept totals: cheap enough to poll. */
@@ -112,16 +141,16 @@ export class Outbox {
 
   /**
    * Records PUBACKs in one transaction: with an end-to-end ack the rows wait (sent) for the centre,
-   * otherwise they are delivered (kept for replay, or deleted when retain_delivered_s is 0).
+   * otherwise they are delivered (kept for replay, or deleted when retain_delivered_s is 0). With
+   * markInBackground() the commit happens in the worker, soon after this returns.
    */
   markPublished(refs: readonly PublishedRef[], e2e: boolean): void {
+    if (refs.length === 0) return;
     const ts = this.now();
-    const stmt = e2e ? this.st.markSent : this.deliverStmt();
-    this.relaxed(() =>
-      this.db!.transaction(() => {
-        for (const r of refs) stmt.run(ts, r.seq, r.id);
-      }).immediate(),
-    );
+    const kind: MarkKind = e2e ? 'markSent' : this.cfg.retainDeliveredS > 0 ? 'markDelivered' : 'deleteRefs';
+    if (this.marker?.alive) return this.marker.mark(kind, ts, refs);
+    const pairs = JSON.stringify(refs.map((r) => [r.seq, r.id]));
+    this.relaxed(() => this.db!.transaction(() => this.st[kind].run(ts, pairs)).immediate());
   }
 
   /** The centre's end-to-end ack: explicit sequence numbers, or every sent row up to a high-water mark. */
@@ -160,7 +189,8 @@ export class Outbox {
 
   /** The stored row of an alert id, in any state, if it is still kept. */
   findByAlertId(id: string): OutboxRow | undefined {
-    return this.st.byAlertId.get(id);
+    const row = this.st.byAlertId.get(id);
+    return row && rowOf(row);
   }
 
   status(): OutboxStatus {
@@ -186,7 +216,15 @@ export class Outbox {
   private insertOne(rec: OutboxRecord): number {
     const now = this.now();
     const bytes = Buffer.byteLength(rec.body) + rec.topic.length;
-    const seq = Number(this.st.insert.run(this.bootCount, rec.class, now, rec.ts, rec.id, rec.topic, rec.body, rec.file ?? null, bytes).lastInsertRowid);
+    let seq: number;
+    if (this.sealer && rec.class !== 'snapshot') {
+      // Inside the write transaction nobody else can take the next number.
+      seq = this.lastSeq() + 1;
+      const sealed = this.sealer.seal({ ...rec, seq, boot: this.bootCount, createdTs: now, replay: false });
+      this.st.insertSealed.run(seq, this.bootCount, rec.class, now, rec.ts, rec.id, rec.topic, rec.body, rec.file ?? null, bytes + sealed.length, sealed, this.sealer.id);
+    } else {
+      seq = Number(this.st.insert.run(this.bootCount, rec.class, now, rec.ts, rec.id, rec.topic, rec.body, rec.file ?? null, bytes).lastInsertRowid);
+    }
     this.evictor.enforce(rec.class, now).forEach((e) => this.report(e));
     return seq;
   }
@@ -233,10 +271,6 @@ export class Outbox {
     }
   }
 
-  private deliverStmt(): Statement<[number, number, string]> {
-    return this.cfg.retainDeliveredS > 0 ? this.st.markDelivered : this.st.deleteRef;
-  }
-
   private report(e: EvictionEvent): void {
     this.log.warn(
       { class: e.class, reason: e.reason, rows: e.rows, bytes: e.bytes, fromTs: e.fromTs, toTs: e.toTs },
@@ -244,3 +278,4 @@ export class Outbox {
     );
   }
 }
+

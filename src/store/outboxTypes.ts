@@ -35,6 +35,21 @@ export interface OutboxRow extends OutboxRecord {
   createdTs: number;
   /** Sent again on request or after a missing end-to-end ack: the receiver may have it already. */
   replay: boolean;
+  /** The row's historical wire payload, signed when it was stored (see RowSealer); absent for most old rows. */
+  sealed?: Buffer | undefined;
+  /** Which sealer made `sealed`: the publisher uses it only when this matches its own. */
+  sealedBy?: string | undefined;
+}
+
+/**
+ * Makes a row's finished wire payload at commit time, so a backlog drains without signing every
+ * row (an Ed25519 signature costs more than the rest of publishing a row). The payload is the
+ * historical one: a row only goes out through the backlog or a replay once it is old.
+ */
+export interface RowSealer {
+  /** Changes whenever the payload would (another key, base topic, gateway id or format). */
+  readonly id: string;
+  seal(row: OutboxRow): Buffer;
 }
 
 /** One eviction batch: rows dropped to respect a limit. */

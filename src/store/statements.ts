@@ -4,7 +4,19 @@ import { DELIVERED, PENDING, SENT, type OutboxRow } from './outboxTypes.js';
 
 // Prepared once per open: the drain loop runs these tens of thousands of times a second.
 
-const ROW = 'seq, boot, class, created_ts AS createdTs, event_ts AS ts, alert_id AS id, topic, body, file, replay';
+const ROW = 'seq, boot, class, created_ts, event_ts, alert_id, topic, body, file, replay, sealed, sealed_by';
+/** A row as `pending` returns it: the columns of ROW in order. */
+export type RawRow = [number, number, AlertClass, number, number, string, string, string, string | null, number, Buffer | null, string | null];
+const REFS = 'SELECT value ->> 0 AS seq, value ->> 1 AS id FROM json_each(?)';
+
+/** The publisher's view of a raw row. */
+export function rowOf(r: RawRow): OutboxRow {
+  const row: OutboxRow = { seq: r[0], boot: r[1], class: r[2], createdTs: r[3], ts: r[4], id: r[5], topic: r[6], body: r[7], replay: r[9] === 1 };
+  if (r[8] !== null) row.file = r[8];
+  if (r[10] !== null) row.sealed = r[10];
+  if (r[11] !== null) row.sealedBy = r[11];
+  return row;
+}
 
 export function prepareStatements(db: Database) {
   return {
@@ -14,17 +26,26 @@ export function prepareStatements(db: Database) {
       `INSERT INTO outbox (boot, class, state, created_ts, event_ts, alert_id, topic, body, file, bytes)
        VALUES (?, ?, ${PENDING}, ?, ?, ?, ?, ?, ?, ?)`,
     ) as Statement<[number, AlertClass, number, number, string, string, string, string | null, number]>,
-    pending: db.prepare(
-      `SELECT ${ROW} FROM outbox WHERE state = ${PENDING} AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`,
-    ) as Statement<[number, number, number], OutboxRow>,
+    // With the sequence number given: a sealed payload is made before its row exists.
+    insertSealed: db.prepare(
+      `INSERT INTO outbox (seq, boot, class, state, created_ts, event_ts, alert_id, topic, body, file, bytes, sealed, sealed_by)
+       VALUES (?, ?, ?, ${PENDING}, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ) as Statement<[number, number, AlertClass, number, number, string, string, string, string | null, number, Buffer, string]>,
+    // Arrays, not objects (see rowOf): the drain reads every row of a backlog through here.
+    pending: db
+      .prepare(`SELECT ${ROW} FROM outbox WHERE state = ${PENDING} AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`)
+      .raw(true) as Statement<[number, number, number], RawRow>,
     lastSeq: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") as Statement<[], { seq: number }>,
+    // PUBACKs of a batch in one statement: a JSON array of [seq, alert id] pairs.
     markSent: db.prepare(
-      `UPDATE outbox SET state = ${SENT}, sent_ts = ? WHERE seq = ? AND alert_id = ? AND state = ${PENDING}`,
-    ) as Statement<[number, number, string]>,
+      `UPDATE outbox SET state = ${SENT}, sent_ts = ? FROM (${REFS}) AS r WHERE outbox.seq = r.seq AND outbox.alert_id = r.id AND state = ${PENDING}`,
+    ) as Statement<[number, string]>,
     markDelivered: db.prepare(
-      `UPDATE outbox SET state = ${DELIVERED}, sent_ts = ?, replay = 0 WHERE seq = ? AND alert_id = ? AND state < ${DELIVERED}`,
-    ) as Statement<[number, number, string]>,
-    deleteRef: db.prepare('DELETE FROM outbox WHERE ? IS NOT NULL AND seq = ? AND alert_id = ?') as Statement<[number, number, string]>,
+      `UPDATE outbox SET state = ${DELIVERED}, sent_ts = ?, replay = 0 FROM (${REFS}) AS r WHERE outbox.seq = r.seq AND outbox.alert_id = r.id AND state < ${DELIVERED}`,
+    ) as Statement<[number, string]>,
+    deleteRefs: db.prepare(
+      `DELETE FROM outbox WHERE ? IS NOT NULL AND seq IN (SELECT o.seq FROM (${REFS}) AS r JOIN outbox AS o ON o.seq = r.seq AND o.alert_id = r.id)`,
+    ) as Statement<[number, string]>,
     ackSeq: db.prepare(
       `UPDATE outbox SET state = ${DELIVERED}, sent_ts = ?, replay = 0 WHERE seq = ? AND state < ${DELIVERED}`,
     ) as Statement<[number, number]>,
@@ -44,7 +65,7 @@ export function prepareStatements(db: Database) {
       `UPDATE outbox SET state = ${PENDING}, replay = 1 WHERE seq IN (SELECT seq FROM outbox WHERE state = ${DELIVERED} AND created_ts >= ? ORDER BY seq LIMIT ?)`,
     ) as Statement<[number, number]>,
     pruneDelivered: db.prepare(`DELETE FROM outbox WHERE state = ${DELIVERED} AND sent_ts < ?`) as Statement<[number]>,
-    byAlertId: db.prepare(`SELECT ${ROW} FROM outbox WHERE alert_id = ? ORDER BY seq DESC LIMIT 1`) as Statement<[string], OutboxRow>,
+    byAlertId: db.prepare(`SELECT ${ROW} FROM outbox WHERE alert_id = ? ORDER BY seq DESC LIMIT 1`).raw(true) as Statement<[string], RawRow>,
     evictions: db.prepare('SELECT rows, bytes FROM evictions WHERE class = ?') as Statement<[string], { rows: number; bytes: number }>,
     // Through the (state, seq) index: the class index would first walk every delivered row kept for replay.
     oldest: db.prepare(

@@ -90,6 +90,41 @@ describe('outbox', () => {
     expect(ob.status().classes.alert.delivered).toBe(0);
   });
 
+  it('stores a sealed payload made with the row\'s own sequence number, and counts its bytes', () => {
+    const ob = outbox();
+    ob.insert(rec('plain'));
+    const before = ob.status().classes.alert.bytes;
+    ob.sealWith({ id: 'sealer-1', seal: (r) => Buffer.from(`sealed:${r.seq}:${r.boot}:${r.id}`) });
+    ob.insert(rec('a'));
+    ob.insert(rec('s', 'snapshot'));
+    ob.insert(rec('b'));
+    const rows = all(ob);
+    expect(rows.map((r) => [r.id, r.seq, r.sealed?.toString(), r.sealedBy])).toEqual([
+      ['plain', 1, undefined, undefined],
+      ['a', 2, 'sealed:2:1:a', 'sealer-1'],
+      ['s', 3, undefined, undefined],
+      ['b', 4, 'sealed:4:1:b', 'sealer-1'],
+    ]);
+    expect(ob.status().classes.alert.bytes - before).toBe(2 * before + 'sealed:2:1:a'.length + 'sealed:4:1:b'.length);
+    expect(ob.findByAlertId('b')?.sealed?.toString()).toBe('sealed:4:1:b');
+  });
+
+  it('records PUBACKs in the background, and says when they are all committed', async () => {
+    const ob = outbox({ retainDeliveredS: 0 });
+    ['a', 'b', 'c'].forEach((id) => ob.insert(rec(id)));
+    ob.markInBackground();
+    ob.markPublished(all(ob).slice(0, 2).map((r) => ({ seq: r.seq, id: r.id })), false);
+    ob.markPublished([{ seq: 3, id: 'someone-else' }], false);
+    await ob.settleMarks();
+    expect(ob.marksSettled).toBe(true);
+    expect(all(ob).map((r) => r.id)).toEqual(['c']);
+    expect(ob.depth()).toBe(1);
+    await ob.stopMarking();
+    // After the worker is gone, marks are committed on the main connection again.
+    ob.markPublished([{ seq: 3, id: 'c' }], false);
+    expect(ob.depth()).toBe(0);
+  });
+
   it('ignores a PUBACK for a sequence number now held by another row', () => {
     const ob = outbox();
     ob.insert(rec('a'));

@@ -1,0 +1,92 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log/logger.js';
+import type { PublishedRef } from './outbox.js';
+
+// PUBACKs recorded on a second SQLite connection in a worker thread. Marking a row published is
+// the costliest step of draining a backlog (a row update, its index and the stats triggers); on
+// the event loop it held back the publishing itself. The marks are the same statements, in the
+// same relaxed durability (see Outbox.relaxed): a mark lost to a crash only means a duplicate.
+
+/** Which statement of statements.ts records a batch: sent (e2e), delivered (kept), or deleted. */
+export type MarkKind = 'markSent' | 'markDelivered' | 'deleteRefs';
+
+// CommonJS, evaluated in the worker: no file to find, whether the agent runs from dist or source.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path, { timeout: 5000 });
+db.pragma('synchronous = NORMAL');
+const st = {};
+for (const [k, sql] of Object.entries(workerData.sql)) st[k] = db.prepare(sql);
+parentPort.on('message', (m) => {
+  if (m === 'close') { db.close(); parentPort.close(); return; }
+  try {
+    db.transaction(() => st[m.kind].run(m.ts, m.pairs)).immediate();
+    parentPort.postMessage({ n: m.n });
+  } catch (err) {
+    parentPort.postMessage({ n: m.n, err: String(err && err.message || err) });
+  }
+});
+`;
+
+export class MarkWorker {
+  private readonly worker: Worker;
+  private posted = 0;
+  private done = 0;
+  private waiters: (() => void)[] = [];
+  /** Batches the worker could not record; their rows stay pending and go again. */
+  failures = 0;
+  /** False once the worker died: the outbox then records PUBACKs itself. */
+  alive = true;
+
+  /** `sql`: the statements by kind, as prepared on the agent's own connection (Statement.source). */
+  constructor(path: string, sql: Record<MarkKind, string>, private readonly log: Logger) {
+    this.worker = new Worker(WORKER, { eval: true, workerData: { path, sql, module: createRequire(import.meta.url).resolve('better-sqlite3') } });
+    this.worker.unref();
+    this.worker.on('message', (m: { n: number; err?: string }) => {
+      this.done = m.n;
+      if (m.err) {
+        this.failures++;
+        this.log.warn({ err: m.err, failures: this.failures }, 'PUBACKs not recorded; those rows go again (the centre drops the duplicates)');
+      }
+      if (this.idle) this.waiters.splice(0).forEach((w) => w());
+    });
+    this.worker.on('error', (err) => {
+      this.log.error({ err: err.message }, 'outbox mark worker failed; PUBACKs are recorded on the main connection');
+      this.alive = false;
+      this.done = this.posted;
+      this.waiters.splice(0).forEach((w) => w());
+    });
+  }
+
+  /** True when every batch posted has been committed (or has failed). */
+  get idle(): boolean {
+    return this.done === this.posted;
+  }
+
+  mark(kind: MarkKind, ts: number, refs: readonly PublishedRef[]): void {
+    this.worker.postMessage({ n: ++this.posted, kind, ts, pairs: JSON.stringify(refs.map((r) => [r.seq, r.id])) });
+  }
+
+  /** Resolves once every batch posted so far is committed. */
+  settled(): Promise<void> {
+    return this.idle ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Waits for the batches posted, then closes the worker's connection. */
+  async close(): Promise<void> {
+    await this.settled();
+    if (!this.alive) return;
+    this.alive = false;
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.worker.postMessage('close');
+    await exited;
+  }
+
+  /** At once, for a close that cannot wait: batches not yet committed are sent again later. */
+  terminate(): void {
+    this.alive = false;
+    void this.worker.terminate();
+  }
+}

@@ -89,6 +89,10 @@ function crossChecks(config: Config, options: LoadOptions): string[] {
     out.push(...checkEvents(cam.events, `cameras[${i}].events`));
   });
   out.push(...checkCentreKey(config.mqtt));
+  // The MQTT client would refuse it on every attempt, and the gateway would never connect.
+  if (config.mqtt?.password !== undefined && config.mqtt.username === undefined) {
+    out.push('mqtt.password: set without mqtt.username; MQTT sends a password only with a user name: set mqtt.username, or remove the password');
+  }
   return out;
 }
 

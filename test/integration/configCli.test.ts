@@ -60,7 +60,7 @@ ${extra}`,
   });
 
   it('reject_unauthorized: false and a password over mqtt:// are warned about by validate and at every start', async () => {
-    const file = write('insecure.yaml', `mqtt: { urls: ["mqtt://127.0.0.1:${port}"], password: plain-pw-1, tls: { reject_unauthorized: false } }`);
+    const file = write('insecure.yaml', `mqtt: { urls: ["mqtt://127.0.0.1:${port}"], username: gw, password: plain-pw-1, tls: { reject_unauthorized: false } }`);
     const v = await runCli(['config', 'validate', file]);
     expect(v.code, v.stderr).toBe(0);
     expect(v.stderr).toMatch(/warning: mqtt\.tls\.reject_unauthorized is false/);

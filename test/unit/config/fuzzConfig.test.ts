@@ -16,6 +16,7 @@ const SMALL = `gateway: { id: gw-1, province: hn, commune: c1 }
 secrets_file: secrets.yaml
 mqtt:
   urls: ["mqtts://gw:\${MQTT_PW}@broker:8883", "mqtt://127.0.0.1:1883"]
+  username: gw
   password: \${MQTT_PW}
   tls: { reject_unauthorized: true }
 cameras:

@@ -99,6 +99,15 @@ cameras:
   });
 });
 
+describe('mqtt.password', () => {
+  it('is refused without a user name, without quoting it', () => {
+    const got = problems(`${GOOD}mqtt: { urls: ["mqtt://b"], password: "pw-no-user" }\n`, { env: { CAM1_PASSWORD: 'x' } });
+    expect(got).toEqual([expect.stringMatching(/^mqtt\.password: set without mqtt\.username/)]);
+    expect(got.join('')).not.toContain('pw-no-user');
+    expect(parseConfig(`${GOOD}mqtt: { urls: ["mqtt://b"], username: u, password: "pw" }\n`, 'x.yaml', { env: { CAM1_PASSWORD: 'x' } }).mqtt).toMatchObject({ username: 'u' });
+  });
+});
+
 describe('mqtt.centre_key', () => {
   const withMqtt = (mqtt: string) => `${GOOD}mqtt: ${mqtt}\n`;
   const env = { env: { CAM1_PASSWORD: 'x' } };

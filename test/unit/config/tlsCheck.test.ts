@@ -66,12 +66,12 @@ describe('TLS settings are checked at load time', () => {
   });
 
   it('warns about an unverified broker and a password over plain mqtt://', () => {
-    const cfg = parseConfig(site('{ reject_unauthorized: false }', '  password: pw123\n').replace('mqtts://127.0.0.1:8883', 'mqtt://127.0.0.1:1883'), join(dir, 'site.yaml'), { env: {} });
+    const cfg = parseConfig(site('{ reject_unauthorized: false }', '  username: gw\n  password: pw123\n').replace('mqtts://127.0.0.1:8883', 'mqtt://127.0.0.1:1883'), join(dir, 'site.yaml'), { env: {} });
     const w = mqttWarnings(cfg.mqtt);
     expect(w).toHaveLength(2);
     expect(w[0]).toMatch(/reject_unauthorized is false/);
     expect(w[1]).toMatch(/mqtt\.password is sent in clear text to 1 plain broker URL/);
     expect(w.join()).not.toContain('pw123');
-    expect(mqttWarnings(parseConfig(site('{ ca: ca.pem }', '  password: pw123\n'), join(dir, 'site.yaml'), { env: {} }).mqtt)).toEqual([]);
+    expect(mqttWarnings(parseConfig(site('{ ca: ca.pem }', '  username: gw\n  password: pw123\n'), join(dir, 'site.yaml'), { env: {} }).mqtt)).toEqual([]);
   });
 });

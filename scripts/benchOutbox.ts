@@ -66,7 +66,6 @@ export async function benchOutbox(opts: OutboxBenchOptions = {}): Promise<Outbox
       drains.push(await drainRate(cfg, per));
       raws.push(await rawRate(broker.url, per, maxInFlight));
     }
-    if (process.env.BENCH_DEBUG) process.stderr.write(`drain ${drains.map(Math.round)} raw ${raws.map(Math.round)}\n`);
     drains.shift();
     raws.shift();
     const ratios = drains.map((d, i) => d / raws[i]!);

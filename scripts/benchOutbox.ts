@@ -15,7 +15,7 @@ import { Uplink } from '../src/publish/uplink.js';
 import { Outbox } from '../src/store/outbox.js';
 import type { Alert } from '../src/types.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
-import { withDefaults } from './configDefaults.js';
+import { withDefaults } from '../test/helpers/configDefaults.js';
 
 export interface OutboxBenchOptions {
   /** Backlog size drained, and raw messages published. */

@@ -115,17 +115,12 @@ export class SiteEmitter {
     const x = Math.round(this.rand() * 700) / 1000;
     const y = Math.round(this.rand() * 700) / 1000;
     return {
-      id: `${this.gatewayId}-${++this.n}`,
-      gatewayId: this.gatewayId,
-      cameraId: `cam-${camera + 1}`,
-      type: 'instant',
+      ...this.common(camera, ts),
       class: 'alert',
       label: LABELS[Math.floor(this.rand() * LABELS.length)]!,
       score: Math.round((0.5 + this.rand() * 0.5) * 100) / 100,
       box: { x1: x, y1: y, x2: x + 0.2, y2: y + 0.25 },
       trackId: this.n,
-      ts,
-      modelId: 'yolox-nano-int8',
       ...r,
       ...over,
     };
@@ -137,18 +132,18 @@ export class SiteEmitter {
     const total = Math.floor(this.rand() * 60);
     const intervalS = Math.round((ts - from) / 100) / 10;
     return {
-      id: `${this.gatewayId}-${++this.n}`,
-      gatewayId: this.gatewayId,
-      cameraId: `cam-${camera + 1}`,
+      ...this.common(camera, ts),
       rule: 'counting',
       kind: 'count',
-      type: 'instant',
       class: 'count',
       line: 'counting',
-      ts,
-      modelId: 'yolox-nano-int8',
       data: { fromTs: from, intervalS, carLeftToRight: total, total, flowPerMin: intervalS > 0 ? Math.round((total / intervalS) * 6000) / 100 : 0 },
     };
+  }
+
+  /** What every row of the site carries; takes the next id. */
+  private common(camera: number, ts: number): Pick<Alert, 'id' | 'gatewayId' | 'cameraId' | 'type' | 'ts' | 'modelId'> {
+    return { id: `${this.gatewayId}-${++this.n}`, gatewayId: this.gatewayId, cameraId: `cam-${camera + 1}`, type: 'instant', ts, modelId: 'yolox-nano-int8' };
   }
 
   /** An exponential draw with this mean: arrivals of a Poisson process. */

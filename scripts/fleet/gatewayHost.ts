@@ -10,7 +10,7 @@ import { alertRecord, droppedRecord } from '../../src/publish/payload.js';
 import { Uplink } from '../../src/publish/uplink.js';
 import { Outbox } from '../../src/store/outbox.js';
 import { parsePrivateKey } from '../../src/verify/index.js';
-import { withDefaults } from '../configDefaults.js';
+import { withDefaults } from '../../test/helpers/configDefaults.js';
 import { SiteEmitter } from './emitter.js';
 import { KIND, type EmittedRow, type FromHost, type GatewaySpec, type HostStart, type ToHost } from './hostProtocol.js';
 

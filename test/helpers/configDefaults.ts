@@ -6,6 +6,6 @@ const ajv = new Ajv({ useDefaults: true, strict: false });
 export function withDefaults<T>(schema: object, value: unknown): T {
   const copy = structuredClone(value);
   const validate = ajv.compile(schema);
-  if (!validate(copy)) throw new Error(`bench config invalid: ${ajv.errorsText(validate.errors)}`);
+  if (!validate(copy)) throw new Error(`config slice invalid: ${ajv.errorsText(validate.errors)}`);
   return copy as T;
 }

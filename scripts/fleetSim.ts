@@ -7,7 +7,7 @@
 //   scripts/fleet-sim [--gateways 50,200,500] [--json] …   (--help for every option)
 //   npm run bench -- --fleet 50,200
 import { fileURLToPath } from 'node:url';
-import { runFleetOnce, type FleetRunFigures } from './fleet/fleetRun.js';
+import { runFleetOnce, stopRunningFleets, type FleetRunFigures } from './fleet/fleetRun.js';
 import { defaultOptions, parseOptions, USAGE, type FleetOptions } from './fleet/options.js';
 import { fleetTable } from './fleet/report.js';
 
@@ -43,6 +43,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } catch (err) {
     process.stderr.write(`fleet-sim: ${(err as Error).message}\n`);
     process.exit(2);
+  }
+  // Interrupted: the brokers, PostgreSQL and the centre instances are this process's children; stop them.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`fleet-sim: ${signal}, stopping the fleet\n`);
+      void stopRunningFleets().finally(() => process.exit(130));
+    });
   }
   const figures = await runFleet(parsed.options, (run) => process.stdout.write(`${fleetTable(run)}\n`));
   if (parsed.json) process.stdout.write(`${JSON.stringify({ fleet: figures })}\n`);

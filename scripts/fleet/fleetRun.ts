@@ -82,6 +82,16 @@ export async function runFleetOnce(o: FleetOptions, g: number): Promise<FleetRun
   let reader: StoreReader | undefined;
   const ledger = new Ledger();
   const fleet = new GatewayFleet(ledger);
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await fleet.stop().catch(() => undefined);
+      await topology?.stop().catch(() => undefined);
+      await reader?.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(outboxDir, { recursive: true, force: true });
+    })());
+  running.add(cleanup);
   try {
     progress(`certificates (cache ${o.certCache})`);
     const certs = fleetCerts(o.certCache, dir, layout);
@@ -95,13 +105,17 @@ export async function runFleetOnce(o: FleetOptions, g: number): Promise<FleetRun
     o.log(`fleet G=${g} failed; last output:\n${fleet.logs()}\n${topology?.centrals?.logs() ?? ''}`);
     throw err;
   } finally {
-    await fleet.stop().catch(() => undefined);
-    await topology?.stop().catch(() => undefined);
-    await reader?.close().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(outboxDir, { recursive: true, force: true });
+    await cleanup();
+    running.delete(cleanup);
   }
 }
+
+/** Tears down every fleet still running (brokers, PostgreSQL, centre instances, gateway hosts): for a signal handler. */
+export async function stopRunningFleets(): Promise<void> {
+  await Promise.all([...running].map((c) => c()));
+}
+
+const running = new Set<() => Promise<void>>();
 
 /** The running part of one fleet: loops that sample and poll, and the scenarios. */
 class Run {
@@ -140,11 +154,14 @@ class Run {
       const windows: WindowRecord[] = [];
       for (const name of o.scenarios) {
         progress(name);
-        windows.push(await this.window(name));
+        const w = await this.window(name);
+        windows.push(w);
+        progress(`${name} done in ${Math.round((w.endTs - w.startTs) / 1000)} s; ${this.pendingNote()}`);
       }
       this.fleet.emit(false);
       progress('settling');
       const settled = await this.settle(() => true, o.settleMaxS * 1000);
+      progress(`settled: ${settled}; ${this.pendingNote()}`);
       return await this.figures(windows, groups.length, settled);
     } finally {
       this.stopped = true;
@@ -210,13 +227,21 @@ class Run {
 
   private common(): Omit<HostStart, 'op' | 'gateways'> {
     const o = this.o;
-    return { dir: this.outboxDir, ca: this.certs.ca, centreKey: this.keys.centrePublic, e2eTimeoutS: o.e2eTimeoutS, healthIntervalS: o.healthIntervalS, profile: o.site };
+    return { dir: this.outboxDir, ca: this.certs.ca, centreKey: this.keys.centrePublic, e2eTimeoutS: o.e2eTimeoutS, healthIntervalS: o.healthIntervalS, profile: o.site, startSpreadS: o.startSpreadS };
   }
 
   /** Asks the store about every id still pending; also the centre's counters. */
   private async poll(): Promise<void> {
     this.ledger.confirm(await this.reader.lookup(this.ledger.pendingIds()));
     await this.topology.centrals.poll();
+  }
+
+  /** How many emitted rows the store does not have yet, and the oldest of them (for the progress lines). */
+  private pendingNote(): string {
+    const ids = this.ledger.pendingIds();
+    const oldest = this.ledger.select((e) => e.rx < 0).sort((a, b) => a.ts - b.ts)[0];
+    const where = oldest ? `, oldest ${oldest.id} from ${Math.round((Date.now() - oldest.ts) / 1000)} s ago` : '';
+    return `${ids.length} rows not stored yet${where}`;
   }
 
   private async settle(match: (e: Entry) => boolean, maxMs: number): Promise<boolean> {

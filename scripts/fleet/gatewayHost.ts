@@ -70,7 +70,11 @@ async function onStart(s: HostStart): Promise<void> {
   if (s.backlog) for (const g of s.gateways) prefill(s, g, s.backlog.seconds);
   for (const spec of s.gateways) gateways.push({ spec, uplink: uplinkFor(s, spec) });
   const connectTs = Date.now();
-  await Promise.all(gateways.map((g) => g.uplink.start()));
+  const gapMs = (s.startSpreadS * 1000) / gateways.length;
+  for (const [i, g] of gateways.entries()) {
+    if (i > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+    await g.uplink.start();
+  }
   send({ op: 'started', connectTs });
 }
 

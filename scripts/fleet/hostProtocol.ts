@@ -28,6 +28,11 @@ export interface HostStart {
   e2eTimeoutS: number;
   healthIntervalS: number;
   profile: SiteProfile;
+  /**
+   * The gateways start one after another over this many seconds, as sites boot at different times:
+   * started together, their periodic health messages would all be sampled in the same instant.
+   */
+  startSpreadS: number;
   gateways: GatewaySpec[];
   /** Fill the (single) gateway's outbox with this many seconds of alerts at `busy` before it connects. */
   backlog?: { seconds: number; busy: SiteProfile };

@@ -17,6 +17,8 @@ export interface FleetOptions {
   /** Centre instances K. */
   centrals: number;
   scenarios: ScenarioName[];
+  /** Each gateway process starts its gateways one by one over this time (spreads their health timers). */
+  startSpreadS: number;
   /** Warm-up before the first scenario (connections, retained messages, first health). */
   warmupS: number;
   steadyS: number;
@@ -59,6 +61,7 @@ export function defaultOptions(): FleetOptions {
     cities: 2,
     centrals: 2,
     scenarios: [...SCENARIOS],
+    startSpreadS: 60,
     warmupS: 15,
     steadyS: 120,
     cutS: 180,
@@ -86,6 +89,7 @@ export function communesFor(o: FleetOptions, g: number): number {
 const NUMBER_FLAGS: Record<string, keyof FleetOptions> = {
   '--communes': 'communes',
   '--centrals': 'centrals',
+  '--start-spread-s': 'startSpreadS',
   '--warmup-s': 'warmupS',
   '--steady-s': 'steadyS',
   '--cut-s': 'cutS',
@@ -101,7 +105,7 @@ const NUMBER_FLAGS: Record<string, keyof FleetOptions> = {
 
 export const USAGE = `Usage: scripts/fleet-sim [--gateways 50,200,500] [--communes C] [--cities 1|2] [--centrals K]
   [--scenarios ${SCENARIOS.join(',')}] [--json]
-  [--warmup-s 15] [--steady-s 120] [--cut-s 180] [--city-down-s 30] [--central-down-s 30] [--backlog-s 3600]
+  [--start-spread-s 60] [--warmup-s 15] [--steady-s 120] [--cut-s 180] [--city-down-s 30] [--central-down-s 30] [--backlog-s 3600]
   [--e2e-timeout-s 60] [--health-interval-s 60] [--settle-max-s 300] [--gateways-per-process 100] [--seed 1]
   [--certs DIR] [--outbox-root DIR]`;
 

@@ -17,6 +17,7 @@ describe('fleet simulation, small fleet', () => {
       cities: 1,
       centrals: 2,
       scenarios: ['steady', 'commune-cut', 'central-kill'],
+      startSpreadS: 2,
       warmupS: 3,
       steadyS: 15,
       cutS: 10,

@@ -51,7 +51,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       void stopRunningFleets().finally(() => process.exit(130));
     });
   }
-  const figures = await runFleet(parsed.options, (run) => process.stdout.write(`${fleetTable(run)}\n`));
+  const figures = await runFleet(parsed.options, (run) => process.stdout.write(`${fleetTable(run)}\n`)).catch((err: unknown) => {
+    process.stderr.write(`fleet-sim: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exit(1);
+  });
   if (parsed.json) process.stdout.write(`${JSON.stringify({ fleet: figures })}\n`);
   process.exit(0);
 }

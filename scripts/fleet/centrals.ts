@@ -111,7 +111,7 @@ export class CentralSet {
   }
 
   logs(): string {
-    return this.instances.map((x) => `--- ${x.name}\n${x.log.slice(-4000)}`).join('\n');
+    return this.instances.map((x) => `--- ${x.name}\n${x.log}`).join('\n');
   }
 
   private async launch(i: number): Promise<void> {

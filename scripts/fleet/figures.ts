@@ -30,6 +30,11 @@ export interface ScenarioFigures {
     drain_s: number;
     /** The same from the start of the outage. */
     since_outage_s: number;
+    /**
+     * From the restore until no outbox held a row from before it (every one acked by the centre);
+     * longer than the drain when acks were lost and rows went again after the e2e ack timeout. Null: not within settle_max_s.
+     */
+    acked_s: number | null;
     /** Latency of the gateways that were not cut off, in the same window. */
     others_latency_ms: Percentiles;
     settled: boolean;
@@ -91,6 +96,7 @@ export function scenarioFigures(w: WindowRecord, ledger: Ledger): ScenarioFigure
       down_s: round1((o.restoreTs - o.startTs) / 1000),
       drain_s: round1(Math.max(0, last - o.restoreTs) / 1000),
       since_outage_s: round1(Math.max(0, last - o.startTs) / 1000),
+      acked_s: o.clearedTs !== undefined ? round1((o.clearedTs - o.restoreTs) / 1000) : null,
       others_latency_ms: latency(live.filter((e) => !cut.has(e.gw))),
       settled: o.settled,
     };

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newKeyPair, privateKeyPem, publicKeyText } from '../../src/verify/index.js';
@@ -86,6 +86,7 @@ export async function runFleetOnce(o: FleetOptions, g: number): Promise<FleetRun
   const cleanup = () =>
     (cleaned ??= (async () => {
       await fleet.stop().catch(() => undefined);
+      if (o.logDir && topology) keepLogs(join(o.logDir, `G${g}`), { ...topology.logs(), 'gateway-hosts.log': fleet.logs() });
       await topology?.stop().catch(() => undefined);
       await reader?.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
@@ -189,6 +190,15 @@ class Run {
       layout: this.layout,
       topology: this.topology,
       settle: (match, maxMs) => this.settle(match, maxMs),
+      outboxesClear: async (ts, maxMs) => {
+        const deadline = Date.now() + maxMs;
+        while (!this.fleet.clearSince(ts)) {
+          this.fleet.check();
+          if (Date.now() > deadline) return undefined;
+          await sleep(500);
+        }
+        return Date.now();
+      },
       startBacklogGateway: async () => {
         const index = this.layout.gateways.length;
         const bf = (this.backlogFleet = new GatewayFleet(this.ledger));
@@ -274,6 +284,11 @@ class Run {
       await sleep(ms);
     }
   }
+}
+
+function keepLogs(dir: string, logs: Record<string, string>): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(logs)) writeFileSync(join(dir, name), text);
 }
 
 function minus(a: CentralCounters, b: CentralCounters): CentralCounters {

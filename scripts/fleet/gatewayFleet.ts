@@ -68,6 +68,14 @@ export class GatewayFleet {
     return this.hosts.reduce((n, h) => n + (h.stats?.depth ?? 0), 0);
   }
 
+  /**
+   * True when every host reported after `ts` and no outbox holds a row stored before `ts` that the
+   * centre has not acked yet.
+   */
+  clearSince(ts: number): boolean {
+    return this.hosts.every((h) => h.stats !== undefined && h.stats.ts > ts && (h.stats.oldestUndeliveredTs === null || h.stats.oldestUndeliveredTs >= ts));
+  }
+
   refused(): number {
     return this.hosts.reduce((n, h) => n + (h.stats?.refused ?? 0), 0);
   }
@@ -102,7 +110,7 @@ export class GatewayFleet {
   }
 
   logs(): string {
-    return this.hosts.map((h, i) => `--- gateway host ${i + 1}\n${h.log.slice(-4000)}`).join('\n');
+    return this.hosts.map((h, i) => `--- gateway host ${i + 1}\n${h.log}`).join('\n');
   }
 
   private onMessage(host: Host, m: FromHost): void {

@@ -68,12 +68,13 @@ function prefill(s: HostStart, g: GatewaySpec, seconds: number): void {
 async function onStart(s: HostStart): Promise<void> {
   start = s;
   if (s.backlog) for (const g of s.gateways) prefill(s, g, s.backlog.seconds);
-  for (const spec of s.gateways) gateways.push({ spec, uplink: uplinkFor(s, spec) });
   const connectTs = Date.now();
-  const gapMs = (s.startSpreadS * 1000) / gateways.length;
-  for (const [i, g] of gateways.entries()) {
+  const gapMs = (s.startSpreadS * 1000) / s.gateways.length;
+  for (const [i, spec] of s.gateways.entries()) {
     if (i > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
-    await g.uplink.start();
+    const uplink = uplinkFor(s, spec);
+    await uplink.start();
+    gateways.push({ spec, uplink });
   }
   send({ op: 'started', connectTs });
 }
@@ -107,14 +108,18 @@ function stats(): void {
   let connected = 0;
   let depth = 0;
   let refused = 0;
+  let oldest: number | null = null;
   for (const g of gateways) {
     if (g.uplink.connected) connected++;
-    depth += g.uplink.depth();
+    const d = g.uplink.depth();
+    depth += d;
     for (const n of Object.values(g.uplink.rejectedMessages)) refused += n;
+    if (d === 0) continue;
+    for (const c of Object.values(g.uplink.status().classes)) if (c.oldestTs !== undefined && (oldest === null || c.oldestTs < oldest)) oldest = c.oldestTs;
   }
   // The histogram's values include its own 10 ms sampling period: what is above it is the delay.
   const late = (ns: number) => Math.max(0, Math.round((ns / 1e6 - ELD_RESOLUTION_MS) * 100) / 100);
-  send({ op: 'stats', connected, depth, eldP99Ms: late(eld.percentile(99)), eldMaxMs: late(eld.max), refused });
+  send({ op: 'stats', connected, depth, eldP99Ms: late(eld.percentile(99)), eldMaxMs: late(eld.max), refused, oldestUndeliveredTs: oldest, ts: Date.now() });
   eld.reset();
 }
 

@@ -56,6 +56,10 @@ export interface HostStats {
   eldMaxMs: number;
   /** Messages from the brokers the gateways refused (bad acks, requests), summed. */
   refused: number;
+  /** Storage time of the oldest row still waiting for the centre's ack, over the host's outboxes; null when none. */
+  oldestUndeliveredTs: number | null;
+  /** When the host took these figures, epoch ms. */
+  ts: number;
 }
 
 export type FromHost =

@@ -45,6 +45,8 @@ export interface FleetOptions {
   certCache: string;
   /** Where the gateways' outboxes go (tmpfs: 500 gateways would share one disk's fsyncs here, not on their own boards). */
   outboxRoot: string;
+  /** When set, the brokers', centre instances' and gateway hosts' logs are written here at the end of each run. */
+  logDir?: string;
   /** Progress lines (stderr by default). */
   log: (line: string) => void;
 }
@@ -107,7 +109,7 @@ export const USAGE = `Usage: scripts/fleet-sim [--gateways 50,200,500] [--commun
   [--scenarios ${SCENARIOS.join(',')}] [--json]
   [--start-spread-s 60] [--warmup-s 15] [--steady-s 120] [--cut-s 180] [--city-down-s 30] [--central-down-s 30] [--backlog-s 3600]
   [--e2e-timeout-s 60] [--health-interval-s 60] [--settle-max-s 300] [--gateways-per-process 100] [--seed 1]
-  [--certs DIR] [--outbox-root DIR]`;
+  [--certs DIR] [--outbox-root DIR] [--logs DIR]`;
 
 /** Parses the command line over the defaults; throws with the offending flag. */
 export function parseOptions(args: string[]): { options: FleetOptions; json: boolean } {
@@ -127,6 +129,7 @@ export function parseOptions(args: string[]): { options: FleetOptions; json: boo
     else if (flag === '--scenarios') o.scenarios = value().split(',').map((s) => oneOf(flag, s, SCENARIOS));
     else if (flag === '--certs') o.certCache = value();
     else if (flag === '--outbox-root') o.outboxRoot = value();
+    else if (flag === '--logs') o.logDir = value();
     else if (NUMBER_FLAGS[flag]) (o as unknown as Record<string, number>)[NUMBER_FLAGS[flag]] = positive(flag, value());
     else throw new Error(`unknown option ${flag}\n${USAGE}`);
   }

@@ -36,7 +36,8 @@ function event(s: ScenarioFigures): string {
   const o = s.outage;
   if (o) {
     const others = o.others_latency_ms.n > 0 ? `others p99 ${o.others_latency_ms.p99} ms` : 'no others';
-    return `${o.gateways} gw cut ${o.down_s} s; drain ${o.drain_s} s after restore (${o.since_outage_s} s from cut)${o.settled ? '' : ' NOT SETTLED'}; ${others}`;
+    const acked = o.acked_s === null ? 'NOT ALL ACKED' : `all acked after ${o.acked_s} s`;
+    return `${o.gateways} gw cut ${o.down_s} s; drain ${o.drain_s} s after restore (${o.since_outage_s} s from cut)${o.settled ? '' : ' NOT SETTLED'}, ${acked}; ${others}`;
   }
   const b = s.backlog;
   if (b) {

@@ -14,6 +14,11 @@ export interface Outage {
   restoreTs: number;
   /** False when the backlog had not reached the store within settle_max_s. */
   settled: boolean;
+  /**
+   * When no gateway's outbox held a row from before the restore any more: rows whose ack was lost
+   * go again after the e2e ack timeout, and their copies arrive until then. Undefined: not within settle_max_s.
+   */
+  clearedTs?: number;
 }
 
 export interface BacklogRun {
@@ -35,6 +40,8 @@ export interface ScenarioContext {
   topology: Topology;
   /** Waits until no pending ledger entry matches, at most `maxMs`; false on timeout. */
   settle(match: (e: Entry) => boolean, maxMs: number): Promise<boolean>;
+  /** Waits until no gateway's outbox holds a row stored before `ts` (all acked), at most `maxMs`; resolves with when, or undefined. */
+  outboxesClear(ts: number, maxMs: number): Promise<number | undefined>;
   /** Starts the backlog gateway (prefilled outbox, live site); resolves when it begins connecting. */
   startBacklogGateway(): Promise<{ gateway: number; connectTs: number; stop: () => Promise<void> }>;
 }
@@ -77,8 +84,10 @@ async function outage(c: ScenarioContext, gateways: number[], breakIt: () => Pro
   // Rows reach the ledger a moment after they are emitted: let those of the outage arrive.
   await sleep(1000);
   const affected = new Set(gateways);
-  const settled = await c.settle((e) => affected.has(e.gw) && e.ts <= restoreTs, c.o.settleMaxS * 1000);
-  return { outage: { gateways, startTs, restoreTs, settled } };
+  const deadline = Date.now() + c.o.settleMaxS * 1000;
+  const settled = await c.settle((e) => affected.has(e.gw) && e.ts <= restoreTs, deadline - Date.now());
+  const clearedTs = await c.outboxesClear(restoreTs, deadline - Date.now());
+  return { outage: { gateways, startTs, restoreTs, settled, ...(clearedTs !== undefined ? { clearedTs } : {}) } };
 }
 
 async function backlog(c: ScenarioContext): Promise<BacklogRun> {

@@ -62,6 +62,15 @@ export class Topology {
     if (this.pg) sampler.track('postgres', () => one(this.pg?.pid()));
   }
 
+  /** Every broker's log and the centre instances' output, by file name, for a person to read after a run. */
+  logs(): Record<string, string> {
+    const out: Record<string, string> = { 'ministry.log': this.ministry?.log() ?? '' };
+    this.cities.forEach((c, i) => (out[`city-${i + 1}.log`] = c.log()));
+    this.communes.forEach((c, i) => (out[`commune-${i + 1}.log`] = c.broker.log()));
+    out['centrals.log'] = this.centrals?.logs() ?? '';
+    return out;
+  }
+
   async stop(): Promise<void> {
     await this.centrals?.stop().catch(() => undefined);
     for (const c of this.communes) {

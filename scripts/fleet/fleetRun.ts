@@ -1,17 +1,18 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newKeyPair, privateKeyPem, publicKeyText } from '../../src/verify/index.js';
 import { MachineLoad, ProcessSampler } from '../processSampler.js';
 import { fleetCerts, type FleetCerts } from './certs.js';
 import type { CentralCounters } from './centrals.js';
 import { scenarioFigures, type ScenarioFigures, type WindowRecord } from './figures.js';
 import { GatewayFleet } from './gatewayFleet.js';
 import type { GatewaySpec, HostStart } from './hostProtocol.js';
+import { writeKeys, type FleetKeys } from './fleetKeys.js';
 import { fleetLayout, type FleetLayout, type GatewaySpot } from './layout.js';
 import { Ledger, type Entry } from './ledger.js';
 import { communesFor, type FleetOptions } from './options.js';
 import { runScenario, type ScenarioContext } from './scenarios.js';
+import { keepLogs } from './report.js';
 import { openStoreReader, type StoreReader } from './storeReader.js';
 import { Topology } from './topology.js';
 
@@ -47,30 +48,6 @@ export interface FleetRunFigures {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const POLL_MS = 2000;
-
-interface Keys {
-  keysFile: string;
-  centreKeyFile: string;
-  centrePublic: string;
-  gatewayPem: Map<string, string>;
-}
-
-/** A key pair per gateway, enrolled at the centre, and the centre's own pair. */
-function writeKeys(dir: string, layout: FleetLayout): Keys {
-  const centre = newKeyPair();
-  const centreKeyFile = join(dir, 'centre.key');
-  writeFileSync(centreKeyFile, privateKeyPem(centre.privateKey), { mode: 0o600 });
-  const gatewayPem = new Map<string, string>();
-  const lines: string[] = [];
-  for (const g of [...layout.gateways, layout.backlog]) {
-    const k = newKeyPair();
-    gatewayPem.set(g.id, privateKeyPem(k.privateKey));
-    lines.push(`${g.id} ${publicKeyText(k.publicKey)}\n`);
-  }
-  const keysFile = join(dir, 'enrolled.txt');
-  writeFileSync(keysFile, lines.join(''));
-  return { keysFile, centreKeyFile, centrePublic: publicKeyText(centre.publicKey), gatewayPem };
-}
 
 export async function runFleetOnce(o: FleetOptions, g: number): Promise<FleetRunFigures> {
   const layout = fleetLayout(g, communesFor(o, g), Math.min(o.cities, communesFor(o, g)));
@@ -129,7 +106,7 @@ class Run {
     private readonly o: FleetOptions,
     private readonly layout: FleetLayout,
     private readonly certs: FleetCerts,
-    private readonly keys: Keys,
+    private readonly keys: FleetKeys,
     private readonly topology: Topology,
     private readonly reader: StoreReader,
     private readonly ledger: Ledger,
@@ -284,11 +261,6 @@ class Run {
       await sleep(ms);
     }
   }
-}
-
-function keepLogs(dir: string, logs: Record<string, string>): void {
-  mkdirSync(dir, { recursive: true });
-  for (const [name, text] of Object.entries(logs)) writeFileSync(join(dir, name), text);
 }
 
 function minus(a: CentralCounters, b: CentralCounters): CentralCounters {

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { GroupFigures } from '../processSampler.js';
 import type { ScenarioFigures } from './figures.js';
 import type { FleetRunFigures } from './fleetRun.js';
@@ -60,4 +62,10 @@ function columns(rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map(String));
   const width = cells[0]!.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(width[i]!))).join('  ')).join('\n');
+}
+
+/** Writes the logs of a run (file name → text) into `dir`, for a person to read after the run. */
+export function keepLogs(dir: string, logs: Record<string, string>): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(logs)) writeFileSync(join(dir, name), text);
 }

@@ -3,6 +3,7 @@
 //   npm run bench [-- --json] [--frames N] [--models a,b] [--threads N] [--parts models,events,outbox,signing,capacity]
 //   npm run bench -- --cameras 1,4,8,12,16 [--quiet-cameras 12,24,32] [--seconds 45] [--warmup 15]
 //   npm run bench -- --soak 12 [--minutes 10]     (memory soak only)
+//   npm run bench -- --fleet 50,200 [--parts fleet] (fleet simulation, scripts/fleet-sim for its options)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchModel, type ModelFigures } from './benchDetect.js';
@@ -10,6 +11,7 @@ import { benchEventFigures, type EventFigures } from './benchEvents.js';
 import { benchOutbox, type OutboxBenchFigures } from './benchOutbox.js';
 import { benchCapacity, benchSoak, type CapacityFigures } from './benchCapacity.js';
 import { benchSigning, type SigningFigures } from './benchSigning.js';
+import { fleetTable, runFleet, type FleetFigures } from './fleetSim.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -22,7 +24,9 @@ const threads = Number(opt('--threads', '0'));
 const models = opt('--models', 'yolox-nano-int8,yolox-nano').split(',');
 
 const cameraCounts = opt('--cameras', '').split(',').filter(Boolean).map(Number);
-const parts = opt('--parts', cameraCounts.length > 0 ? 'models,events,outbox,signing,capacity' : 'models,events,outbox,signing').split(',');
+const fleetSizes = opt('--fleet', '').split(',').filter(Boolean).map(Number);
+const extraParts = [...(cameraCounts.length > 0 ? ['capacity'] : []), ...(fleetSizes.length > 0 ? ['fleet'] : [])];
+const parts = opt('--parts', ['models', 'events', 'outbox', 'signing', ...extraParts].join(',')).split(',');
 
 if (args.includes('--soak')) {
   const n = Number(opt('--soak', '12'));
@@ -37,7 +41,9 @@ if (args.includes('--soak')) {
   const figures = await benchModel(opt('--model', ''), { frames, threads });
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } else {
-  const out: { models: Record<string, ModelFigures>; events?: EventFigures; outbox?: OutboxBenchFigures; signing?: SigningFigures; capacity?: CapacityFigures } = { models: {} };
+  const out: { models: Record<string, ModelFigures>; events?: EventFigures; outbox?: OutboxBenchFigures; signing?: SigningFigures; capacity?: CapacityFigures; fleet?: FleetFigures } = {
+    models: {},
+  };
   for (const id of parts.includes('models') ? models : []) {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--model', id, '--frames', String(frames), '--threads', String(threads)], {
       encoding: 'utf8',
@@ -94,6 +100,9 @@ if (args.includes('--soak')) {
       );
     }
     process.stdout.write(`capacity         ${c.capacity} cameras at ${c.detect_fps} fps with no drops (street clip); still scene: ${c.quiet_capacity ?? '-'}\n`);
+  }
+  if (parts.includes('fleet')) {
+    out.fleet = await runFleet({ gateways: fleetSizes.length > 0 ? fleetSizes : [50] }, (run) => process.stdout.write(fleetTable(run)));
   }
   if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -2,13 +2,10 @@
 // against raw mqtt.js QoS 1 publishing in the same run and to the same broker, and latency from
 // emit() to a subscriber, idle and while a backlog drains. Figures, not pass/fail.
 //   node --import tsx scripts/benchOutbox.ts [--json] [--rows 100000]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
 import { connect, type MqttClient } from 'mqtt';
 import { MqttSchema, OutboxSchema, type MqttConfig, type OutboxConfig } from '../src/config/uplinkSchema.js';
 import { createLogger } from '../src/log/logger.js';
@@ -18,6 +15,8 @@ import { payloadSealer } from '../src/publish/sealer.js';
 import { Uplink } from '../src/publish/uplink.js';
 import { Outbox } from '../src/store/outbox.js';
 import type { Alert } from '../src/types.js';
+import { startMosquitto } from '../test/helpers/mosquitto.js';
+import { withDefaults } from '../test/helpers/configDefaults.js';
 
 export interface OutboxBenchOptions {
   /** Backlog size drained, and raw messages published. */
@@ -50,9 +49,9 @@ export async function benchOutbox(opts: OutboxBenchOptions = {}): Promise<Outbox
   const rows = opts.rows ?? 100_000;
   const maxInFlight = opts.maxInFlight ?? 64;
   const dir = mkdtempSync(join(tmpdir(), 'bench-outbox-'));
-  const broker = await startBroker(dir);
+  const broker = await startMosquitto();
   try {
-    const cfg = { outbox: defaults<OutboxConfig>(OutboxSchema, { path: join(dir, 'outbox.db') }), mqtt: defaults<MqttConfig>(MqttSchema, { urls: [broker.url], maxInFlight, healthIntervalS: 0 }) };
+    const cfg = { outbox: withDefaults<OutboxConfig>(OutboxSchema, { path: join(dir, 'outbox.db') }), mqtt: withDefaults<MqttConfig>(MqttSchema, { urls: [broker.url], maxInFlight, healthIntervalS: 0 }) };
     const insertPerS = insertRate(cfg.outbox, opts.inserts ?? 2000);
     // Drain (A) and raw publishing (B) alternate in rounds, A B A B ...: a slow spell of the shared
     // machine then hits both sides of a pair, and the median per-pair ratio stays honest.
@@ -85,7 +84,7 @@ export async function benchOutbox(opts: OutboxBenchOptions = {}): Promise<Outbox
       latency_p95_draining_ms: pct(draining, 0.95),
     };
   } finally {
-    broker.proc.kill('SIGKILL');
+    await broker.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -193,12 +192,6 @@ function pct(values: number[], p: number): number {
   return Math.round((s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0) * 100) / 100;
 }
 
-function defaults<T>(schema: object, value: unknown): T {
-  const v = new Ajv({ useDefaults: true, strict: false }).compile(schema);
-  if (!v(value)) throw new Error('bench config invalid');
-  return value as T;
-}
-
 async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((r) => setTimeout(r, 5));
 }
@@ -209,29 +202,6 @@ function mqttClient(url: string): Promise<MqttClient> {
     c.once('connect', () => resolve(c));
     c.once('error', reject);
   });
-}
-
-async function startBroker(dir: string): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(p));
-    });
-  });
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n`);
-  const proc = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-  for (let i = 0; i < 400; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = tcpConnect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), r(true)));
-      s.once('error', () => r(false));
-    });
-    if (ok) return { url: `mqtt://127.0.0.1:${port}`, proc };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  proc.kill('SIGKILL');
-  throw new Error('mosquitto did not start');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

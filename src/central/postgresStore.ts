@@ -38,13 +38,17 @@ export class PostgresStore implements CentralStore {
   }
 
   commit(batch: readonly Received[]): Promise<number> {
+    // Every instance takes its row locks in one order: alerts by id, then sequence ranges, then
+    // gateways. Two instances committing copies of the same messages in another order (a backlog
+    // arriving at both after an outage) would otherwise deadlock, and PostgreSQL would fail one commit.
+    const alerts = batch.flatMap((m) => (m.alert ? [m.alert] : [])).sort((a, b) => compare(a.id, b.id));
+    const seqs = [...batch].sort((a, b) => compare(a.gateway, b.gateway) || a.boot - b.boot || a.seqFrom - b.seqFrom);
+    const gateways = gatewayParams(batch).sort((a, b) => compare(String(a[0]), String(b[0])));
     return this.transaction(async (client) => {
       let added = 0;
-      for (const m of batch) {
-        if (m.alert) added += (await client.query(numbered(INSERT_ALERT), alertParams(m.alert))).rowCount ?? 0;
-        await client.query(numbered(INSERT_SEQS), seqParams(m));
-      }
-      for (const p of gatewayParams(batch)) await client.query(numbered(upsertGateway('GREATEST')), p);
+      for (const a of alerts) added += (await client.query(numbered(INSERT_ALERT), alertParams(a))).rowCount ?? 0;
+      for (const m of seqs) await client.query(numbered(INSERT_SEQS), seqParams(m));
+      for (const p of gateways) await client.query(numbered(upsertGateway('GREATEST')), p);
       return added;
     });
   }
@@ -94,4 +98,9 @@ export class PostgresStore implements CentralStore {
     if (!this.pool) throw new Error('central store used before open()');
     return this.pool;
   }
+}
+
+/** Code-point order, the same in every instance whatever its locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/detect/modelManifest.js';
 import { freePort } from './ports.js';
 import { startMosquitto, type Mosquitto } from './mosquitto.js';
 
 // The broker tiers as a technician sets them up: config/mosquitto templates rendered with
 // certificates from scripts/make-certs, each broker a real Mosquitto on a free loopback port.
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+// Found by its package.json, so that the bench's compiled copy in dist/ finds the templates too.
+const ROOT = projectRoot();
 const TEMPLATES = join(ROOT, 'config/mosquitto');
 
 /** Lines of a config/mosquitto template with every `${NAME}` filled; a placeholder left over throws. */

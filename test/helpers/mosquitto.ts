@@ -35,6 +35,8 @@ export interface Mosquitto {
   dispose(): Promise<void>;
   /** Broker log so far, for failure messages. */
   log(): string;
+  /** Process id while it runs (for CPU and memory figures). */
+  pid(): number | undefined;
 }
 
 export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosquitto> {
@@ -81,6 +83,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       rmSync(dir, { recursive: true, force: true });
     },
     log: () => output,
+    pid: () => (child?.exitCode === null ? child.pid : undefined),
   };
 }
 

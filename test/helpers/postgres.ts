@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTestUser, isRoot, TEST_USER } from './asUser.js';
@@ -18,6 +18,8 @@ export interface Postgres {
   url: string;
   /** A fresh, empty database; returns its URL. */
   createDatabase(name: string): string;
+  /** The server's (postmaster's) process id; its backends are its children. */
+  pid(): number | undefined;
   dispose(): void;
 }
 
@@ -39,6 +41,13 @@ export async function startPostgres(): Promise<Postgres> {
     createDatabase(name) {
       execFileSync('runuser', ['-u', TEST_USER, '--', '/usr/bin/psql', '-h', '127.0.0.1', '-p', String(port), '-d', 'postgres', '-qc', `CREATE DATABASE "${name}"`], { stdio: 'pipe', cwd: dir });
       return `${base}/${name}`;
+    },
+    pid() {
+      try {
+        return Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      } catch {
+        return undefined;
+      }
     },
     dispose() {
       try {

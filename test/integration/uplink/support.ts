@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import { connect, type MqttClient } from 'mqtt';
 import { MqttSchema, OutboxSchema, type MqttConfig, type OutboxConfig } from '../../../src/config/uplinkSchema.js';
 import { createLogger, type Logger } from '../../../src/log/logger.js';
@@ -9,17 +8,8 @@ import { decodePayload, type PayloadFormat } from '../../../src/publish/payload.
 import type { UplinkConfig, UplinkContext } from '../../../src/publish/uplink.js';
 import type { Alert } from '../../../src/types.js';
 import { signAck, signRequest } from '../../../src/verify/keys.js';
+import { withDefaults } from '../../helpers/configDefaults.js';
 import { CENTRE_KEYS, CENTRE_PUBLIC, GATEWAY_KEYS } from '../../helpers/keys.js';
-
-const ajv = new Ajv({ useDefaults: true, strict: false });
-
-/** A schema-valid config slice with defaults filled, as the loader would produce it. */
-export function withDefaults<T>(schema: object, value: unknown): T {
-  const copy = structuredClone(value);
-  const validate = ajv.compile(schema);
-  if (!validate(copy)) throw new Error(`test config invalid: ${ajv.errorsText(validate.errors)}`);
-  return copy as T;
-}
 
 export function outboxConfig(dir: string, extra: Record<string, unknown> = {}): OutboxConfig {
   return withDefaults<OutboxConfig>(OutboxSchema, { path: join(dir, 'outbox.db'), ...extra });

@@ -58,6 +58,24 @@ export function centralStoreContract(name: string, build: () => Promise<StoreUnd
       }
     });
 
+    it('two instances committing copies of the same messages in opposite orders both succeed', async () => {
+      // After an outage a backlog reaches every instance at once, each taking the copies in its own order.
+      t = await build();
+      const other = t.second();
+      await other.open();
+      try {
+        for (let round = 0; round < 10; round++) {
+          const batch = ['gw-7', 'gw-8', 'gw-9'].flatMap((g) => Array.from({ length: 30 }, (_, i) => message(g, round * 30 + i + 1)));
+          const added = await Promise.all([t.store.commit(batch), other.commit([...batch].reverse())]);
+          expect(added[0] + added[1]).toBe(batch.length);
+        }
+        expect(await t.store.alerts({ limit: 1000 })).toHaveLength(900);
+        expect((await t.store.gateways()).map((g) => g.lastSeq)).toEqual([300, 300, 300]);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('finds the gaps per gateway and boot; a dropped range fills its numbers', async () => {
       t = await build();
       await t.store.commit([1, 2, 5, 10].map((q) => message('gw-3', q)));

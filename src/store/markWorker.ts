@@ -43,9 +43,13 @@ export class MarkWorker {
   /** `sql`: the statements by kind, as prepared on the agent's own connection (Statement.source). */
   constructor(path: string, sql: Record<MarkKind, string>, private readonly log: Logger) {
     this.worker = new Worker(WORKER, { eval: true, workerData: { path, sql, module: createRequire(import.meta.url).resolve('better-sqlite3') } });
+    // Held by the event loop only while batches are outstanding: an idle worker must not keep the
+    // process alive, and a busy one must (a stop awaiting its last commit would otherwise see the
+    // loop run dry and Node exit with 13, "unsettled top-level await").
     this.worker.unref();
     this.worker.on('message', (m: { n: number; err?: string }) => {
       this.done = m.n;
+      if (this.idle) this.worker.unref();
       if (m.err) {
         this.failures++;
         this.log.warn({ err: m.err, failures: this.failures }, 'PUBACKs not recorded; those rows go again (the centre drops the duplicates)');
@@ -66,6 +70,7 @@ export class MarkWorker {
   }
 
   mark(kind: MarkKind, ts: number, refs: readonly PublishedRef[]): void {
+    if (this.idle) this.worker.ref();
     this.worker.postMessage({ n: ++this.posted, kind, ts, pairs: JSON.stringify(refs.map((r) => [r.seq, r.id])) });
   }
 
@@ -80,6 +85,7 @@ export class MarkWorker {
     if (!this.alive) return;
     this.alive = false;
     const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.worker.ref();
     this.worker.postMessage('close');
     await exited;
   }

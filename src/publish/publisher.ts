@@ -197,10 +197,13 @@ export class Publisher {
     if (this.outbox.marksSettled) return true;
     if (!this.awaitingMarks) {
       this.awaitingMarks = true;
-      void this.outbox.settleMarks().then(() => {
-        this.awaitingMarks = false;
-        this.kickPump();
-      });
+      this.outbox
+        .settleMarks()
+        .catch(() => undefined)
+        .then(() => {
+          this.awaitingMarks = false;
+          this.kickPump();
+        });
     }
     return false;
   }

@@ -93,6 +93,6 @@ export class MarkWorker {
   /** At once, for a close that cannot wait: batches not yet committed are sent again later. */
   terminate(): void {
     this.alive = false;
-    void this.worker.terminate();
+    this.worker.terminate().catch(() => undefined);
   }
 }

@@ -1,5 +1,5 @@
+import { readFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { freePort } from '../../test/helpers/ports.js';
 
 // A plain TCP relay standing for the line between a commune broker and its city broker. TLS passes
 // through it untouched (the bridge still checks the city's certificate), so cutting it is what a
@@ -11,6 +11,8 @@ import { freePort } from '../../test/helpers/ports.js';
 // (config/mosquitto/README.md, "Known problems").
 
 const PROBE_MS = 200;
+/** First probe after the city's end went away: by then a killed broker's listening socket is gone too. */
+const FIRST_PROBE_MS = 1000;
 
 export class LinkProxy {
   private server: Server | undefined;
@@ -21,11 +23,20 @@ export class LinkProxy {
 
   constructor(private readonly targetPort: number) {}
 
-  /** Listens on a free loopback port; returns it. */
+  /**
+   * Listens on a free loopback port below the ephemeral range; returns it. While the line is cut
+   * the port is closed, and an ephemeral one could meanwhile become some outgoing connection's.
+   */
   async start(): Promise<number> {
-    this.port = await freePort();
-    await this.listen();
-    return this.port;
+    const below = ephemeralStart();
+    for (let tries = 0; ; tries++) {
+      this.port = below - 12_000 + Math.floor(Math.random() * 12_000);
+      try {
+        return await this.listen().then(() => this.port);
+      } catch (err) {
+        if (tries >= 50) throw err;
+      }
+    }
   }
 
   /** Drops every connection and refuses new ones (the port is closed) until restore(). */
@@ -60,7 +71,10 @@ export class LinkProxy {
     const server = createServer((down) => this.relay(down));
     this.server = server;
     return new Promise((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err) => {
+        if (this.server === server) this.server = undefined;
+        reject(err);
+      });
       server.listen(this.port, '127.0.0.1', () => resolve());
     });
   }
@@ -82,7 +96,7 @@ export class LinkProxy {
       this.pairs.delete(up);
       // The city's end went away (or never answered): stop listening before the bridge sees the
       // close, so that it is refused, as by the city's host, until the city listens again.
-      if (!downClosed && !this.cutByHand && this.server) void this.close().then(() => this.followTarget());
+      if (!downClosed && !this.cutByHand && this.server) void this.close().then(() => this.retryProbe(FIRST_PROBE_MS));
       down.destroy();
     });
     down.pipe(up);
@@ -103,8 +117,17 @@ export class LinkProxy {
     });
   }
 
-  private retryProbe(): void {
+  private retryProbe(ms = PROBE_MS): void {
     clearTimeout(this.probing);
-    this.probing = setTimeout(() => this.followTarget(), PROBE_MS);
+    this.probing = setTimeout(() => this.followTarget(), ms);
+  }
+}
+
+/** The first port the kernel hands out for outgoing connections (Linux), 32768 if unknown. */
+function ephemeralStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
+  } catch {
+    return 32_768;
   }
 }

@@ -80,7 +80,7 @@ export async function runFleetOnce(o: FleetOptions, g: number): Promise<FleetRun
     const run = new Run(o, layout, certs, keys, topology, reader, ledger, fleet, outboxDir);
     return await run.go(progress);
   } catch (err) {
-    o.log(`fleet G=${g} failed; last output:\n${fleet.logs()}\n${topology?.centrals?.logs() ?? ''}`);
+    o.log(`fleet G=${g} failed; last output:\n${fleet.logs().slice(-6000)}\n${topology?.centrals?.logs().slice(-6000) ?? ''}`);
     throw err;
   } finally {
     await cleanup();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../log/logger.js';
 import type { Outbox, PublishedRef } from '../store/outbox.js';
-import type { OutboxRow } from '../store/outboxTypes.js';
+import type { OutboxRow, SealedRow } from '../store/outboxTypes.js';
 import type { PayloadSealer } from './sealer.js';
 
 // Drains the outbox over a link. Rows created since the current connection came up ("live") go
@@ -43,7 +43,7 @@ export class Publisher {
   private readonly inFlight = new Map<number, string>();
   private acked: PublishedRef[] = [];
   private live: OutboxRow[] = [];
-  private backlog: OutboxRow[] = [];
+  private backlog: (OutboxRow | SealedRow)[] = [];
   private liveDirty = false;
   private flushTimer: NodeJS.Timeout | undefined;
   private liveFrom = Number.MAX_SAFE_INTEGER;
@@ -146,7 +146,7 @@ export class Publisher {
   }
 
   /** Live rows first (looked up only when something was emitted), then the backlog in big reads. */
-  private next(): OutboxRow | undefined {
+  private next(): OutboxRow | SealedRow | undefined {
     if (this.live.length === 0 && this.liveDirty) {
       this.liveDirty = false;
       this.live = this.outbox.pending(this.liveCursor, Number.MAX_SAFE_INTEGER, READ_ROWS);
@@ -157,13 +157,13 @@ export class Publisher {
     }
     if (this.live.length > 0) return this.live.shift();
     if (this.backlog.length === 0) {
-      this.backlog = this.outbox.pending(this.backlogCursor, this.liveFrom, READ_ROWS);
+      this.backlog = this.outbox.backlog(this.backlogCursor, this.liveFrom, READ_ROWS, this.opts.sealer.id);
       if (this.backlog.length > 0) this.backlogCursor = this.backlog[this.backlog.length - 1]!.seq;
     }
     return this.backlog.shift();
   }
 
-  private send(row: OutboxRow): void {
+  private send(row: OutboxRow | SealedRow): void {
     const historical = row.replay || row.seq < this.liveFrom;
     const payload = this.payloadOf(row, historical);
     if (!payload) {
@@ -180,7 +180,7 @@ export class Publisher {
     }
   }
 
-  private onPuback(row: OutboxRow, err?: Error): void {
+  private onPuback(row: OutboxRow | SealedRow, err?: Error): void {
     if (this.inFlight.get(row.seq) !== row.id) return;
     this.inFlight.delete(row.seq);
     if (err) return; // connection lost: the row is still pending and goes again after reconnect
@@ -225,9 +225,10 @@ export class Publisher {
     });
   }
 
-  private payloadOf(row: OutboxRow, historical: boolean): Buffer | undefined {
+  private payloadOf(row: OutboxRow | SealedRow, historical: boolean): Buffer | undefined {
     // A backlog row goes out as sealed at commit (signing is the costliest step of a drain); a live
     // row, or one sealed under another key, prefix or format, is signed now.
+    if (row.body === undefined) return row.sealed;
     if (row.class !== 'snapshot') {
       const s = this.opts.sealer;
       return historical && row.sealed && row.sealedBy === s.id ? row.sealed : s.payload(row, historical);

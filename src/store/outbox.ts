@@ -15,11 +15,12 @@ import {
   type OutboxRow,
   type OutboxStatus,
   type RowSealer,
+  type SealedRow,
   type Summarise,
 } from './outboxTypes.js';
 import { StoreError } from './storeErrors.js';
 import { MarkWorker, type MarkKind } from './markWorker.js';
-import { prepareStatements, rowOf, type Statements } from './statements.js';
+import { backlogRowOf, prepareStatements, rowOf, type Statements } from './statements.js';
 
 /** A row the publisher handed to the broker: the id guards against a seq reused by a summary row. */
 export interface PublishedRef {
@@ -127,6 +128,14 @@ export class Outbox {
   /** Pending rows with afterSeq < seq < beforeSeq, in sequence order. */
   pending(afterSeq: number, beforeSeq: number, limit: number): OutboxRow[] {
     return this.st.pending.all(afterSeq, beforeSeq, limit).map(rowOf);
+  }
+
+  /**
+   * As `pending`, for rows that go out historical: those sealed by `sealerId` come as SealedRow,
+   * their stored payload without the body (the lighter read a backlog drain needs).
+   */
+  backlog(afterSeq: number, beforeSeq: number, limit: number, sealerId: string): (OutboxRow | SealedRow)[] {
+    return this.st.backlog.all(sealerId, sealerId, afterSeq, beforeSeq, limit).map(backlogRowOf);
   }
 
   /** Undelivered rows (pending + sent), from the trigger-kept totals: cheap enough to poll. */

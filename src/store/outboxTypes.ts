@@ -42,6 +42,15 @@ export interface OutboxRow extends OutboxRecord {
 }
 
 /**
+ * A backlog row whose payload sealed at commit is the one to send (see Outbox.backlog): read
+ * without its body, which a drain would only decode to throw away.
+ */
+export interface SealedRow extends Pick<OutboxRow, 'seq' | 'id' | 'class' | 'topic' | 'file' | 'replay'> {
+  sealed: Buffer;
+  body?: undefined;
+}
+
+/**
  * Makes a row's finished wire payload at commit time, so a backlog drains without signing every
  * row (an Ed25519 signature costs more than the rest of publishing a row). The payload is the
  * historical one: a row only goes out through the backlog or a replay once it is old.

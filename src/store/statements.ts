@@ -1,12 +1,17 @@
 import type { Database, Statement } from './openDatabase.js';
 import type { AlertClass } from '../types.js';
-import { DELIVERED, PENDING, SENT, type OutboxRow } from './outboxTypes.js';
+import { DELIVERED, PENDING, SENT, type OutboxRow, type SealedRow } from './outboxTypes.js';
 
 // Prepared once per open: the drain loop runs these tens of thousands of times a second.
 
 const ROW = 'seq, boot, class, created_ts, event_ts, alert_id, topic, body, file, replay, sealed, sealed_by';
 /** A row as `pending` returns it: the columns of ROW in order. */
 export type RawRow = [number, number, AlertClass, number, number, string, string, string, string | null, number, Buffer | null, string | null];
+/**
+ * A backlog row as `backlog` returns it: `sealed` only when made by the sealer asked for, and then
+ * no body (SQLite reads a column only in the CASE branch that names it).
+ */
+type RawBacklogRow = [number, string, AlertClass, string, string | null, number, Buffer | null, string | null, number, number, number];
 const REFS = 'SELECT value ->> 0 AS seq, value ->> 1 AS id FROM json_each(?)';
 
 /** The publisher's view of a raw row. */
@@ -16,6 +21,12 @@ export function rowOf(r: RawRow): OutboxRow {
   if (r[10] !== null) row.sealed = r[10];
   if (r[11] !== null) row.sealedBy = r[11];
   return row;
+}
+
+/** The publisher's view of a backlog row: ready to send when sealed by its own sealer. */
+export function backlogRowOf(r: RawBacklogRow): OutboxRow | SealedRow {
+  if (r[6] !== null) return { seq: r[0], id: r[1], class: r[2], topic: r[3], file: r[4] ?? undefined, replay: r[5] === 1, sealed: r[6] };
+  return { seq: r[0], id: r[1], class: r[2], topic: r[3], file: r[4] ?? undefined, replay: r[5] === 1, body: r[7]!, boot: r[8], createdTs: r[9], ts: r[10] };
 }
 
 export function prepareStatements(db: Database) {
@@ -35,6 +46,13 @@ export function prepareStatements(db: Database) {
     pending: db
       .prepare(`SELECT ${ROW} FROM outbox WHERE state = ${PENDING} AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`)
       .raw(true) as Statement<[number, number, number], RawRow>,
+    backlog: db
+      .prepare(
+        `SELECT seq, alert_id, class, topic, file, replay, CASE WHEN sealed_by = ? THEN sealed END,
+           CASE WHEN sealed_by = ? THEN NULL ELSE body END, boot, created_ts, event_ts
+         FROM outbox WHERE state = ${PENDING} AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`,
+      )
+      .raw(true) as Statement<[string, string, number, number, number], RawBacklogRow>,
     lastSeq: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") as Statement<[], { seq: number }>,
     // PUBACKs of a batch in one statement: a JSON array of [seq, alert id] pairs.
     markSent: db.prepare(

@@ -109,6 +109,25 @@ describe('outbox', () => {
     expect(ob.findByAlertId('b')?.sealed?.toString()).toBe('sealed:4:1:b');
   });
 
+  it('reads a backlog row sealed by the sealer asked for as its payload alone, any other row whole', () => {
+    const ob = outbox();
+    ob.insert(rec('plain'));
+    ob.sealWith({ id: 'sealer-1', seal: (r) => Buffer.from(`sealed:${r.seq}`) });
+    ob.insert(rec('a'));
+    ob.insert(rec('s', 'snapshot'));
+    const shape = (rows: ReturnType<Outbox['backlog']>) => rows.map((r) => [r.id, r.seq, r.body === undefined ? r.sealed.toString() : 'body', r.topic, r.replay]);
+    expect(shape(ob.backlog(0, 10, 10, 'sealer-1'))).toEqual([
+      ['plain', 1, 'body', 'camera/c/alert/alert', false],
+      ['a', 2, 'sealed:2', 'camera/c/alert/alert', false],
+      ['s', 3, 'body', 'camera/c/alert/snapshot', false],
+    ]);
+    // Another key or format: every row whole, to be signed afresh.
+    expect(shape(ob.backlog(0, 10, 10, 'sealer-2')).map((r) => r[2])).toEqual(['body', 'body', 'body']);
+    // The same bounds as pending: after, before, limit.
+    expect(ob.backlog(1, 3, 10, 'sealer-1').map((r) => r.id)).toEqual(['a']);
+    expect(ob.backlog(0, 10, 1, 'sealer-1').map((r) => r.id)).toEqual(['plain']);
+  });
+
   it('records PUBACKs in the background, and says when they are all committed', async () => {
     const ob = outbox({ retainDeliveredS: 0 });
     ['a', 'b', 'c'].forEach((id) => ob.insert(rec(id)));

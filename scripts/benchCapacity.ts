@@ -3,7 +3,7 @@
 // Mosquitto receiving its health messages every 5 s, and figures taken after a warm-up.
 //   npm run bench -- --cameras 1,4,8,12,16 [--seconds 45] [--warmup 15] [--quiet-cameras 24,32] [--json]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,8 @@ export interface CapacityFigures {
 
 const ROOT = projectRoot();
 const DETECT_FPS = 5;
+/** Length of the street clip (795 frames at 10 fps). */
+const STREET_CLIP_S = 79.5;
 
 export async function benchCapacity(counts: number[], o: { seconds: number; warmupS: number; quiet: number[] }): Promise<CapacityFigures> {
   const street = join(ROOT, '..', 'shared', 'videos', 'vtest_h264.mp4');
@@ -60,7 +62,9 @@ export async function benchCapacity(counts: number[], o: { seconds: number; warm
  * 10 s. Growth compares the median of the last minute with the median of the first minute.
  */
 export async function benchSoak(n: number, minutes: number, warmupS: number): Promise<{ cameras: number; minutes: number; rss_first_min_mb: number; rss_last_min_mb: number; growth_pct: number; run: CapacityRun }> {
-  const street = join(ROOT, '..', 'shared', 'videos', 'vtest_h264.mp4');
+  // The street clip ends every 80 s and each camera then reconnects: the soak streams the clip
+  // repeated past its end instead, so that memory is measured in steady state, not across restarts.
+  const street = await longStreetClip(warmupS + minutes * 60 + 30);
   const run = await runOnce(n, street, { seconds: minutes * 60, warmupS });
   const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
   const first = med(run.rss_series_mb.slice(0, 6));
@@ -169,6 +173,19 @@ function siteConfig(n: number, uri: string, mqttPort: number): Record<string, un
  * A still scene: GStreamer's pinwheel test pattern (nothing moves, nothing a detector mistakes for
  * a vehicle; the colour bars of "smpte" are read as objects), encoded once into var/bench.
  */
+/** The street clip repeated (concatenated, no re-encode) until it lasts at least `seconds`. */
+async function longStreetClip(seconds: number): Promise<string> {
+  const street = join(ROOT, '..', 'shared', 'videos', 'vtest_h264.mp4');
+  const repeats = Math.ceil(seconds / STREET_CLIP_S);
+  const path = join(ROOT, 'var', 'bench', `vtest_h264_x${repeats}.mp4`);
+  if (existsSync(path)) return path;
+  mkdirSync(join(ROOT, 'var', 'bench'), { recursive: true });
+  const parts = Array.from({ length: repeats }, () => ['filesrc', `location=${street}`, '!', 'qtdemux', '!', 'h264parse', '!', 'c.']).flat();
+  await run('/usr/bin/gst-launch-1.0', ['-q', 'concat', 'name=c', '!', 'h264parse', '!', 'mp4mux', '!', 'filesink', `location=${path}.part`, ...parts]);
+  renameSync(`${path}.part`, path);
+  return path;
+}
+
 async function quietClipPath(): Promise<string> {
   const path = join(ROOT, 'var', 'bench', 'still_h264.mp4');
   if (existsSync(path)) return path;

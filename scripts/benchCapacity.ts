@@ -42,11 +42,11 @@ const ROOT = projectRoot();
 const DETECT_FPS = 5;
 /** Length of the street clip (795 frames at 10 fps). */
 const STREET_CLIP_S = 79.5;
+const STREET_CLIP = join(ROOT, '..', 'shared', 'videos', 'vtest_h264.mp4');
 
 export async function benchCapacity(counts: number[], o: { seconds: number; warmupS: number; quiet: number[] }): Promise<CapacityFigures> {
-  const street = join(ROOT, '..', 'shared', 'videos', 'vtest_h264.mp4');
   const runs: CapacityRun[] = [];
-  for (const n of counts) runs.push(await runOnce(n, street, o));
+  for (const n of counts) runs.push(await runOnce(n, STREET_CLIP, o));
   const out: CapacityFigures = { detect_fps: DETECT_FPS, seconds: o.seconds, runs, capacity: Math.max(0, ...runs.filter(meetsTarget).map((r) => r.cameras)) };
   if (o.quiet.length > 0) {
     const quietClip = await quietClipPath();
@@ -169,23 +169,22 @@ function siteConfig(n: number, uri: string, mqttPort: number): Record<string, un
   };
 }
 
-/**
- * A still scene: GStreamer's pinwheel test pattern (nothing moves, nothing a detector mistakes for
- * a vehicle; the colour bars of "smpte" are read as objects), encoded once into var/bench.
- */
 /** The street clip repeated (concatenated, no re-encode) until it lasts at least `seconds`. */
 async function longStreetClip(seconds: number): Promise<string> {
-  const street = join(ROOT, '..', 'shared', 'videos', 'vtest_h264.mp4');
   const repeats = Math.ceil(seconds / STREET_CLIP_S);
   const path = join(ROOT, 'var', 'bench', `vtest_h264_x${repeats}.mp4`);
   if (existsSync(path)) return path;
   mkdirSync(join(ROOT, 'var', 'bench'), { recursive: true });
-  const parts = Array.from({ length: repeats }, () => ['filesrc', `location=${street}`, '!', 'qtdemux', '!', 'h264parse', '!', 'c.']).flat();
+  const parts = Array.from({ length: repeats }, () => ['filesrc', `location=${STREET_CLIP}`, '!', 'qtdemux', '!', 'h264parse', '!', 'c.']).flat();
   await run('/usr/bin/gst-launch-1.0', ['-q', 'concat', 'name=c', '!', 'h264parse', '!', 'mp4mux', '!', 'filesink', `location=${path}.part`, ...parts]);
   renameSync(`${path}.part`, path);
   return path;
 }
 
+/**
+ * A still scene: GStreamer's pinwheel test pattern (nothing moves, nothing a detector mistakes for
+ * a vehicle; the colour bars of "smpte" are read as objects), encoded once into var/bench.
+ */
 async function quietClipPath(): Promise<string> {
   const path = join(ROOT, 'var', 'bench', 'still_h264.mp4');
   if (existsSync(path)) return path;

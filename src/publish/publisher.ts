@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { Outbox, PublishedRef } from '../store/outbox.js';
 import type { OutboxRow, SealedRow } from '../store/outboxTypes.js';
 import type { PayloadSealer } from './sealer.js';
+import { TOPIC } from './topics.js';
 
 // Drains the outbox over a link. Rows created since the current connection came up ("live") go
 // before the older backlog; backlog rows are flagged historical. A row counts as published only
@@ -140,7 +141,11 @@ export class Publisher {
     while (this.inFlight.size < this.opts.maxInFlight) {
       if (!this.takeToken()) break;
       const row = this.next();
-      if (!row) break;
+      if (!row) {
+        // Drained: the last PUBACKs are recorded now rather than after FLUSH_MS.
+        if (this.inFlight.size === 0) this.flushAcks();
+        break;
+      }
       this.send(row);
     }
   }
@@ -185,7 +190,7 @@ export class Publisher {
     this.inFlight.delete(row.seq);
     if (err) return; // connection lost: the row is still pending and goes again after reconnect
     this.counters.published++;
-    this.acked.push({ seq: row.seq, id: row.id });
+    this.acked.push(row.topic === TOPIC.dropped ? { seq: row.seq, id: row.id, summary: true } : { seq: row.seq, id: row.id });
     this.scheduleFlush();
   }
 

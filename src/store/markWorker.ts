@@ -8,8 +8,40 @@ import type { PublishedRef } from './outbox.js';
 // the event loop it held back the publishing itself. The marks are the same statements, in the
 // same relaxed durability (see Outbox.relaxed): a mark lost to a crash only means a duplicate.
 
-/** Which statement of statements.ts records a batch: sent (e2e), delivered (kept), or deleted. */
+/** Which statements of statements.ts record a batch: sent (e2e), delivered (kept), or deleted. */
 export type MarkKind = 'markSent' | 'markDelivered' | 'deleteRefs';
+
+/**
+ * A batch of PUBACKs as committed: runs of consecutive sequence numbers ([first, last, first,
+ * last, ...]; a drained backlog is one run per batch, one cheap range update) and the summary rows,
+ * which are matched by alert id as well (JSON [seq, id] pairs, usually none).
+ */
+export interface MarkBatch {
+  runs: number[];
+  summaries: string | undefined;
+}
+
+export function markBatch(refs: readonly PublishedRef[]): MarkBatch {
+  const seqs: number[] = [];
+  const summaries: [number, string][] = [];
+  for (const r of refs) {
+    if (r.summary) summaries.push([r.seq, r.id]);
+    else seqs.push(r.seq);
+  }
+  seqs.sort((a, b) => a - b);
+  const runs: number[] = [];
+  for (const seq of seqs) {
+    if (runs.length > 0 && seq <= runs[runs.length - 1]! + 1) runs[runs.length - 1] = Math.max(seq, runs[runs.length - 1]!);
+    else runs.push(seq, seq);
+  }
+  return { runs, summaries: summaries.length > 0 ? JSON.stringify(summaries) : undefined };
+}
+
+/** Commits a batch with the statements of `kind` (the worker below does the same). */
+export function applyMarks(st: Record<MarkKind | `${MarkKind}Run`, { run(...args: unknown[]): unknown }>, kind: MarkKind, ts: number, b: MarkBatch): void {
+  for (let i = 0; i < b.runs.length; i += 2) st[`${kind}Run`].run(ts, b.runs[i], b.runs[i + 1]);
+  if (b.summaries !== undefined) st[kind].run(ts, b.summaries);
+}
 
 // CommonJS, evaluated in the worker: no file to find, whether the agent runs from dist or source.
 const WORKER = `
@@ -22,7 +54,11 @@ for (const [k, sql] of Object.entries(workerData.sql)) st[k] = db.prepare(sql);
 parentPort.on('message', (m) => {
   if (m === 'close') { db.close(); parentPort.close(); return; }
   try {
-    db.transaction(() => st[m.kind].run(m.ts, m.pairs)).immediate();
+    db.transaction(() => {
+      const runs = m.batch.runs;
+      for (let i = 0; i < runs.length; i += 2) st[m.kind + 'Run'].run(m.ts, runs[i], runs[i + 1]);
+      if (m.batch.summaries !== undefined) st[m.kind].run(m.ts, m.batch.summaries);
+    }).immediate();
     parentPort.postMessage({ n: m.n });
   } catch (err) {
     parentPort.postMessage({ n: m.n, err: String(err && err.message || err) });
@@ -40,8 +76,8 @@ export class MarkWorker {
   /** False once the worker died: the outbox then records PUBACKs itself. */
   alive = true;
 
-  /** `sql`: the statements by kind, as prepared on the agent's own connection (Statement.source). */
-  constructor(path: string, sql: Record<MarkKind, string>, private readonly log: Logger) {
+  /** `sql`: the statements by name, as prepared on the agent's own connection (Statement.source). */
+  constructor(path: string, sql: Record<string, string>, private readonly log: Logger) {
     this.worker = new Worker(WORKER, { eval: true, workerData: { path, sql, module: createRequire(import.meta.url).resolve('better-sqlite3') } });
     // Held by the event loop only while batches are outstanding: an idle worker must not keep the
     // process alive, and a busy one must (a stop awaiting its last commit would otherwise see the
@@ -69,9 +105,9 @@ export class MarkWorker {
     return this.done === this.posted;
   }
 
-  mark(kind: MarkKind, ts: number, refs: readonly PublishedRef[]): void {
+  mark(kind: MarkKind, ts: number, batch: MarkBatch): void {
     if (this.idle) this.worker.ref();
-    this.worker.postMessage({ n: ++this.posted, kind, ts, pairs: JSON.stringify(refs.map((r) => [r.seq, r.id])) });
+    this.worker.postMessage({ n: ++this.posted, kind, ts, batch });
   }
 
   /** Resolves once every batch posted so far is committed. */

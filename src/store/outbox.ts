@@ -19,13 +19,18 @@ import {
   type Summarise,
 } from './outboxTypes.js';
 import { StoreError } from './storeErrors.js';
-import { MarkWorker, type MarkKind } from './markWorker.js';
-import { backlogRowOf, prepareStatements, rowOf, type Statements } from './statements.js';
+import { applyMarks, markBatch, MarkWorker, type MarkKind } from './markWorker.js';
+import { backlogRowsOf, prepareStatements, rowOf, type Statements } from './statements.js';
 
-/** A row the publisher handed to the broker: the id guards against a seq reused by a summary row. */
+/**
+ * A row the publisher handed to the broker. A summary row (see eviction.ts) takes the sequence
+ * number of the first alert it replaced: its PUBACK is matched by id too, and an alert's PUBACK
+ * never marks a summary.
+ */
 export interface PublishedRef {
   seq: number;
   id: string;
+  summary?: boolean;
 }
 
 /**
@@ -80,7 +85,8 @@ export class Outbox {
   /** From now on markPublished records PUBACKs in a worker thread (see markWorker.ts). */
   markInBackground(): void {
     if (!this.db || this.marker) return;
-    const sql = { markSent: this.st.markSent.source, markDelivered: this.st.markDelivered.source, deleteRefs: this.st.deleteRefs.source };
+    const names = ['markSent', 'markDelivered', 'deleteRefs', 'markSentRun', 'markDeliveredRun', 'deleteRefsRun'] as const;
+    const sql = Object.fromEntries(names.map((k) => [k, this.st[k].source]));
     this.marker = new MarkWorker(this.path, sql, this.log);
   }
 
@@ -135,7 +141,10 @@ export class Outbox {
    * their stored payload without the body (the lighter read a backlog drain needs).
    */
   backlog(afterSeq: number, beforeSeq: number, limit: number, sealerId: string): (OutboxRow | SealedRow)[] {
-    return this.st.backlog.all(sealerId, sealerId, afterSeq, beforeSeq, limit).map(backlogRowOf);
+    return backlogRowsOf(this.st.backlogPage.get(sealerId, afterSeq, beforeSeq, limit)!, (seq) => {
+      const row = this.st.bySeq.get(seq);
+      return row && rowOf(row);
+    });
   }
 
   /** Undelivered rows (pending + sent), from the trigger-kept totals: cheap enough to poll. */
@@ -157,9 +166,9 @@ export class Outbox {
     if (refs.length === 0) return;
     const ts = this.now();
     const kind: MarkKind = e2e ? 'markSent' : this.cfg.retainDeliveredS > 0 ? 'markDelivered' : 'deleteRefs';
-    if (this.marker?.alive) return this.marker.mark(kind, ts, refs);
-    const pairs = JSON.stringify(refs.map((r) => [r.seq, r.id]));
-    this.relaxed(() => this.db!.transaction(() => this.st[kind].run(ts, pairs)).immediate());
+    const batch = markBatch(refs);
+    if (this.marker?.alive) return this.marker.mark(kind, ts, batch);
+    this.relaxed(() => this.db!.transaction(() => applyMarks(this.st, kind, ts, batch)).immediate());
   }
 
   /** The centre's end-to-end ack: explicit sequence numbers, or every sent row up to a high-water mark. */

@@ -8,10 +8,11 @@ const ROW = 'seq, boot, class, created_ts, event_ts, alert_id, topic, body, file
 /** A row as `pending` returns it: the columns of ROW in order. */
 export type RawRow = [number, number, AlertClass, number, number, string, string, string, string | null, number, Buffer | null, string | null];
 /**
- * A backlog row as `backlog` returns it: `sealed` only when made by the sealer asked for, and then
- * no body (SQLite reads a column only in the CASE branch that names it).
+ * A backlog page as `backlogPage` returns it: its rows as JSON [seq, alert id, class, topic, replay,
+ * payload length] (-1: not sealed by the sealer asked for), and the payloads end to end.
  */
-type RawBacklogRow = [number, string, AlertClass, string, string | null, number, Buffer | null, string | null, number, number, number];
+type RawBacklogPage = [string, Buffer | null];
+type BacklogEntry = [number, string, AlertClass, string, number, number];
 const REFS = 'SELECT value ->> 0 AS seq, value ->> 1 AS id FROM json_each(?)';
 
 /** The publisher's view of a raw row. */
@@ -23,10 +24,22 @@ export function rowOf(r: RawRow): OutboxRow {
   return row;
 }
 
-/** The publisher's view of a backlog row: ready to send when sealed by its own sealer. */
-export function backlogRowOf(r: RawBacklogRow): OutboxRow | SealedRow {
-  if (r[6] !== null) return { seq: r[0], id: r[1], class: r[2], topic: r[3], file: r[4] ?? undefined, replay: r[5] === 1, sealed: r[6] };
-  return { seq: r[0], id: r[1], class: r[2], topic: r[3], file: r[4] ?? undefined, replay: r[5] === 1, body: r[7]!, boot: r[8], createdTs: r[9], ts: r[10] };
+/**
+ * The publisher's view of a backlog page: rows sealed by its own sealer as their payload alone (a
+ * view of the page's one buffer), any other row whole, read by `whole`.
+ */
+export function backlogRowsOf([json, payloads]: RawBacklogPage, whole: (seq: number) => OutboxRow | undefined): (OutboxRow | SealedRow)[] {
+  const rows: (OutboxRow | SealedRow)[] = [];
+  let at = 0;
+  for (const [seq, id, cls, topic, replay, length] of JSON.parse(json) as BacklogEntry[]) {
+    if (length < 0) {
+      const row = whole(seq);
+      if (row) rows.push(row);
+      continue;
+    }
+    rows.push({ seq, id, class: cls, topic, replay: replay === 1, sealed: payloads!.subarray(at, (at += length)) });
+  }
+  return rows;
 }
 
 export function prepareStatements(db: Database) {
@@ -46,15 +59,28 @@ export function prepareStatements(db: Database) {
     pending: db
       .prepare(`SELECT ${ROW} FROM outbox WHERE state = ${PENDING} AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`)
       .raw(true) as Statement<[number, number, number], RawRow>,
-    backlog: db
+    // A page of `pending` in one result row (see backlogRowsOf): one buffer for the page's payloads
+    // instead of one per row is most of what a drain saves here, in the read and in GC.
+    backlogPage: db
       .prepare(
-        `SELECT seq, alert_id, class, topic, file, replay, CASE WHEN sealed_by = ? THEN sealed END,
-           CASE WHEN sealed_by = ? THEN NULL ELSE body END, boot, created_ts, event_ts
-         FROM outbox WHERE state = ${PENDING} AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`,
+        `SELECT json_group_array(json_array(seq, alert_id, class, topic, replay, ifnull(length(payload), -1)) ORDER BY seq),
+           CAST(group_concat(payload, x'' ORDER BY seq) AS BLOB)
+         FROM (SELECT seq, alert_id, class, topic, replay, CASE WHEN sealed_by = ? THEN sealed END AS payload
+               FROM outbox WHERE state = ${PENDING} AND seq > ? AND seq < ? ORDER BY seq LIMIT ?)`,
       )
-      .raw(true) as Statement<[string, string, number, number, number], RawBacklogRow>,
+      .raw(true) as Statement<[string, number, number, number], RawBacklogPage>,
+    bySeq: db.prepare(`SELECT ${ROW} FROM outbox WHERE seq = ?`).raw(true) as Statement<[number], RawRow>,
     lastSeq: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") as Statement<[], { seq: number }>,
-    // PUBACKs of a batch in one statement: a JSON array of [seq, alert id] pairs.
+    // PUBACKs of a batch (see MarkBatch): a run of consecutive sequence numbers in one statement.
+    // A summary row may take over the sequence number of an alert it replaced (see eviction.ts),
+    // so runs never touch one (dropped = 0); summaries are marked by [seq, alert id] pairs.
+    markSentRun: db.prepare(
+      `UPDATE outbox SET state = ${SENT}, sent_ts = ? WHERE seq BETWEEN ? AND ? AND state = ${PENDING} AND dropped = 0`,
+    ) as Statement<[number, number, number]>,
+    markDeliveredRun: db.prepare(
+      `UPDATE outbox SET state = ${DELIVERED}, sent_ts = ?, replay = 0 WHERE seq BETWEEN ? AND ? AND state < ${DELIVERED} AND dropped = 0`,
+    ) as Statement<[number, number, number]>,
+    deleteRefsRun: db.prepare(`DELETE FROM outbox WHERE ? IS NOT NULL AND seq BETWEEN ? AND ? AND dropped = 0`) as Statement<[number, number, number]>,
     markSent: db.prepare(
       `UPDATE outbox SET state = ${SENT}, sent_ts = ? FROM (${REFS}) AS r WHERE outbox.seq = r.seq AND outbox.alert_id = r.id AND state = ${PENDING}`,
     ) as Statement<[number, string]>,

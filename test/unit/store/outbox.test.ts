@@ -126,6 +126,21 @@ describe('outbox', () => {
     // The same bounds as pending: after, before, limit.
     expect(ob.backlog(1, 3, 10, 'sealer-1').map((r) => r.id)).toEqual(['a']);
     expect(ob.backlog(0, 10, 1, 'sealer-1').map((r) => r.id)).toEqual(['plain']);
+    expect(ob.backlog(3, 10, 10, 'sealer-1')).toEqual([]);
+  });
+
+  it('reads binary sealed payloads (CBOR) byte for byte, each its own length, whatever they contain', () => {
+    const ob = outbox();
+    // Zero bytes, invalid UTF-8, lengths from 1 to 300: a page of payloads goes through one buffer.
+    const payload = (seq: number) => Buffer.from(Array.from({ length: 1 + ((seq * 37) % 300) }, (_, i) => (seq * 7 + i * 13) % 256));
+    ob.sealWith({ id: 'cbor', seal: (r) => payload(r.seq) });
+    for (let i = 0; i < 40; i++) ob.insert(rec(`r${i}`, i % 10 === 3 ? 'snapshot' : 'alert'));
+    const rows = ob.backlog(0, 100, 256, 'cbor');
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    for (const r of rows) {
+      if (r.class === 'snapshot') expect(r.body).toBeDefined();
+      else expect(Buffer.compare(r.sealed!, payload(r.seq)), `row ${r.seq}`).toBe(0);
+    }
   });
 
   it('records PUBACKs in the background, and says when they are all committed', async () => {
@@ -133,7 +148,7 @@ describe('outbox', () => {
     ['a', 'b', 'c'].forEach((id) => ob.insert(rec(id)));
     ob.markInBackground();
     ob.markPublished(all(ob).slice(0, 2).map((r) => ({ seq: r.seq, id: r.id })), false);
-    ob.markPublished([{ seq: 3, id: 'someone-else' }], false);
+    ob.markPublished([{ seq: 3, id: 'someone-else', summary: true }], false);
     await ob.settleMarks();
     expect(ob.marksSettled).toBe(true);
     expect(all(ob).map((r) => r.id)).toEqual(['c']);
@@ -144,11 +159,26 @@ describe('outbox', () => {
     expect(ob.depth()).toBe(0);
   });
 
-  it('ignores a PUBACK for a sequence number now held by another row', () => {
-    const ob = outbox();
-    ob.insert(rec('a'));
-    ob.markPublished([{ seq: 1, id: 'someone-else' }], false);
-    expect(all(ob).map((r) => r.id)).toEqual(['a']);
+  it('ignores a PUBACK for a sequence number now held by a summary row, and marks the summary by its own', () => {
+    const ob = outbox({ retainDeliveredS: 0, limits: { alert: { maxRows: 4 } } });
+    for (let i = 0; i < 10; i++) ob.insert({ ...rec(`a${i}`), ts: 1000 + i });
+    // a0..a6 were in flight when the limit replaced them by one summary at a0's sequence number.
+    const summary = all(ob)[0]!;
+    expect(summary.seq).toBe(1);
+    ob.markPublished([0, 1, 2, 3, 4, 5, 6].map((i) => ({ seq: i + 1, id: `a${i}` })), false);
+    expect(all(ob).map((r) => r.id)).toEqual([summary.id, 'a7', 'a8', 'a9']);
+    ob.markPublished([{ seq: 1, id: 'someone-else', summary: true }], false);
+    expect(all(ob)).toHaveLength(4);
+    ob.markPublished([{ seq: 1, id: summary.id, summary: true }], false);
+    expect(all(ob).map((r) => r.id)).toEqual(['a7', 'a8', 'a9']);
+  });
+
+  it('marks PUBACKs in any order and with gaps, and only those rows', () => {
+    const ob = outbox({ retainDeliveredS: 0 });
+    for (let i = 0; i < 8; i++) ob.insert(rec(`r${i}`));
+    ob.markPublished([5, 1, 2, 7, 3].map((seq) => ({ seq, id: `r${seq - 1}` })), false);
+    expect(all(ob).map((r) => r.seq)).toEqual([4, 6, 8]);
+    expect(ob.depth()).toBe(3);
   });
 
   it('drops health rows oldest first at the row limit, and counts the evictions', () => {

@@ -39,6 +39,7 @@ export function backlogRowsOf([json, payloads]: RawBacklogPage, whole: (seq: num
     }
     rows.push({ seq, id, class: cls, topic, replay: replay === 1, sealed: payloads!.subarray(at, (at += length)) });
   }
+  for (let i = 1; i < rows.length; i++) if (rows[i]!.seq < rows[i - 1]!.seq) return rows.sort((a, b) => a.seq - b.seq);
   return rows;
 }
 
@@ -60,11 +61,13 @@ export function prepareStatements(db: Database) {
       .prepare(`SELECT ${ROW} FROM outbox WHERE state = ${PENDING} AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`)
       .raw(true) as Statement<[number, number, number], RawRow>,
     // A page of `pending` in one result row (see backlogRowsOf): one buffer for the page's payloads
-    // instead of one per row is most of what a drain saves here, in the read and in GC.
+    // instead of one per row is most of what a drain saves here, in the read and in GC. Both
+    // aggregates take the rows in one pass, so entries and payloads line up; an ORDER BY inside
+    // them would sort again what the subquery already sorted (backlogRowsOf checks the order).
     backlogPage: db
       .prepare(
-        `SELECT json_group_array(json_array(seq, alert_id, class, topic, replay, ifnull(length(payload), -1)) ORDER BY seq),
-           CAST(group_concat(payload, x'' ORDER BY seq) AS BLOB)
+        `SELECT json_group_array(json_array(seq, alert_id, class, topic, replay, ifnull(length(payload), -1))),
+           CAST(group_concat(payload, x'') AS BLOB)
          FROM (SELECT seq, alert_id, class, topic, replay, CASE WHEN sealed_by = ? THEN sealed END AS payload
                FROM outbox WHERE state = ${PENDING} AND seq > ? AND seq < ? ORDER BY seq LIMIT ?)`,
       )

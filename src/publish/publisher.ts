@@ -13,6 +13,8 @@ import { TOPIC } from './topics.js';
 const READ_ROWS = 256;
 const FLUSH_ROWS = 512;
 const FLUSH_MS = 20;
+/** Batches of PUBACKs the background marking may fall behind before sending waits for it. */
+export const MAX_MARKS_BEHIND = 16;
 
 export interface PublishLink {
   readonly connected: boolean;
@@ -138,6 +140,9 @@ export class Publisher {
     }
     if (this.fromStart && !this.marksRecorded()) return;
     this.fromStart = false;
+    // PUBACKs are recorded at a low priority (see markWorker.ts); a starved recorder slows the
+    // drain rather than letting unrecorded PUBACKs pile up.
+    if (this.outbox.marksBehind > MAX_MARKS_BEHIND && !this.marksRecorded()) return;
     while (this.inFlight.size < this.opts.maxInFlight) {
       if (!this.takeToken()) break;
       const row = this.next();

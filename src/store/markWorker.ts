@@ -7,6 +7,9 @@ import type { PublishedRef } from './outbox.js';
 // the costliest step of draining a backlog (a row update, its index and the stats triggers); on
 // the event loop it held back the publishing itself. The marks are the same statements, in the
 // same relaxed durability (see Outbox.relaxed): a mark lost to a crash only means a duplicate.
+// The thread runs at the lowest priority: on a small gateway its commits otherwise take the core
+// the broker connection and the publishing need, and a drain ran at 0.7 of its speed with them.
+// A worker starved for long slows the drain instead (the publisher waits when it falls behind).
 
 /** Which statements of statements.ts record a batch: sent (e2e), delivered (kept), or deleted. */
 export type MarkKind = 'markSent' | 'markDelivered' | 'deleteRefs';
@@ -49,6 +52,8 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.path, { timeout: 5000 });
 db.pragma('synchronous = NORMAL');
+// The lowest priority, for this thread only (Linux: a thread id is a pid to setpriority).
+try { require('node:os').setPriority(Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()), 19); } catch {}
 const st = {};
 for (const [k, sql] of Object.entries(workerData.sql)) st[k] = db.prepare(sql);
 parentPort.on('message', (m) => {
@@ -98,6 +103,11 @@ export class MarkWorker {
       this.done = this.posted;
       this.waiters.splice(0).forEach((w) => w());
     });
+  }
+
+  /** Batches posted and not yet committed. */
+  get behind(): number {
+    return this.posted - this.done;
   }
 
   /** True when every batch posted has been committed (or has failed). */

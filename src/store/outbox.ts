@@ -95,6 +95,11 @@ export class Outbox {
     return this.marker?.idle ?? true;
   }
 
+  /** Batches of PUBACKs handed to markPublished and not yet committed in the background. */
+  get marksBehind(): number {
+    return this.marker?.behind ?? 0;
+  }
+
   /** Resolves once every PUBACK handed to markPublished so far is committed. */
   settleMarks(): Promise<void> {
     return this.marker?.settled() ?? Promise.resolve();

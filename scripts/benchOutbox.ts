@@ -200,7 +200,8 @@ async function until(cond: () => boolean, everyMs = 5): Promise<void> {
 
 function mqttClient(url: string): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const c = connect(url, { reconnectPeriod: 0 });
+    // mqtt.js's logger off, as on the gateway's link (see MqttLink): both sides run the same client.
+    const c = connect(url, { reconnectPeriod: 0, log: () => undefined });
     c.once('connect', () => resolve(c));
     c.once('error', reject);
   });

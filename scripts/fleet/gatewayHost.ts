@@ -1,12 +1,15 @@
 // A process carrying some of the fleet's gateways: per gateway the agent's real Uplink (outbox, MQTT
 // link over mutual TLS, signing, end-to-end acks, health messages) fed by a simulated site instead
 // of cameras. Driven by the fleet simulation over Node IPC (hostProtocol.ts).
+import type { KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MqttSchema, OutboxSchema, type MqttConfig, type OutboxConfig } from '../../src/config/uplinkSchema.js';
 import { createLogger } from '../../src/log/logger.js';
 import { alertRecord, droppedRecord } from '../../src/publish/payload.js';
+import { payloadSealer } from '../../src/publish/sealer.js';
+import { baseTopic } from '../../src/publish/topics.js';
 import { Uplink } from '../../src/publish/uplink.js';
 import { Outbox } from '../../src/store/outbox.js';
 import { parsePrivateKey } from '../../src/verify/index.js';
@@ -39,10 +42,15 @@ function uplinkFor(s: HostStart, g: GatewaySpec): Uplink {
     healthIntervalS: s.healthIntervalS,
   });
   const outbox = withDefaults<OutboxConfig>(OutboxSchema, { path: join(dir, 'outbox.db') });
-  const key = parsePrivateKey(g.keyPem);
-  if (!key) throw new Error(`gateway ${g.id}: not a private key`);
+  const key = gatewayKey(g);
   const info = { version: 'fleet-sim', cameras: Array.from({ length: s.profile.cameras }, (_, i) => `cam-${i + 1}`), models: [], configHash: 'fleet' };
   return new Uplink({ outbox, mqtt }, { gateway: { id: g.id, province: g.province, commune: g.commune }, baseDir: dir, info, signingKey: key }, log.child({ gateway: g.id }));
+}
+
+function gatewayKey(g: GatewaySpec): KeyObject {
+  const key = parsePrivateKey(g.keyPem);
+  if (!key) throw new Error(`gateway ${g.id}: not a private key`);
+  return key;
 }
 
 /** An hour (or `seconds`) of a busy site's alerts, committed through the real outbox before the gateway connects. */
@@ -51,6 +59,9 @@ function prefill(s: HostStart, g: GatewaySpec, seconds: number): void {
   const path = join(s.dir, g.id, 'outbox.db');
   const outbox = new Outbox(path, withDefaults<OutboxConfig>(OutboxSchema, { path }), (d) => droppedRecord(g.id, d), log);
   outbox.open();
+  // Sealed at commit, as the gateway's own Uplink stores rows: the drain sends them as stored.
+  const base = baseTopic({ prefix: 'edge', province: g.province, commune: g.commune, gateway: g.id });
+  outbox.sealWith(payloadSealer({ base, format: 'json', gateway: g.id, key: gatewayKey(g) }));
   const to = Date.now();
   const from = to - seconds * 1000;
   const emitter = new SiteEmitter(g.id, g.seed ^ 0x5eed, busy, from);
